@@ -1,0 +1,52 @@
+"""The ``astrokeras`` command line.
+
+Example
+-------
+``astrokeras data info`` prints every data set with counts and where it was found; ``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _data_info(args) -> int:
+    from astrokeras.data_info import dataset_summaries, format_summary
+
+    rows = []
+    for row in dataset_summaries():
+        rows.append(row)
+        if not args.json:
+            print(format_summary(row), flush=True)
+    if args.json:
+        print(json.dumps({"datasets": rows}, indent=1))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="astrokeras", description="Asteroid spectra -> class, albedo, composition.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    data = commands.add_parser("data", help="the real data sets")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    info = data_commands.add_parser("info", help="each data set: where it was found, counts, class tallies")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(func=_data_info)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from astrokeras.datasets import DataIntegrityError, DataUnavailableError
+    from astrokeras.spectra import SpectrumError
+
+    try:
+        return args.func(args)
+    except (DataUnavailableError, DataIntegrityError, SpectrumError) as error:
+        print(f"astrokeras: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""AAED: the korda2023 asteroid spectra joined with their geometric albedos.
+
+Albedos come from Mahlke et al. 2022 first (median of ``10**pV`` over every row of the asteroid in
+``class_visnir.csv`` and ``class_vis.csv``), then from the Spitzer ExploreNEOs / NEOSurvey fits (median
+``pv``). Numbered asteroids are joined by number; unnumbered ones by provisional designation (Mahlke's
+``name``, Spitzer's ``desig``; ``2002_UN`` matches ``2002 UN``).
+
+Example
+-------
+>>> from astrokeras.datasets import load_albedos
+>>> data = load_albedos()                             # doctest: +SKIP
+>>> len(data), data.meta["albedo_source"].value_counts().to_dict()     # doctest: +SKIP
+(532, {'mahlke2022': 478, 'spitzerneos': 54})
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from astrokeras.datasets.fetching import fetch
+from astrokeras.datasets.korda2023 import load_busdemeo
+from astrokeras.datasets.spectral_data import SpectralData
+
+log = logging.getLogger("astrokeras")
+
+
+def _median_by_key(frame: pd.DataFrame, value: str, number: str, designation: str) -> dict:
+    """``{key: median value}`` with numbers as keys ("433") and designations with ``_`` ("2002_UN")."""
+    frame = frame.dropna(subset=[value])
+    numbered = frame.dropna(subset=[number])
+    by_number = numbered.groupby(numbered[number].astype(np.int64).astype(str))[value].median()
+    by_designation = frame.groupby(frame[designation].astype(str).str.replace(" ", "_"))[value].median()
+    return {**by_designation.to_dict(), **by_number.to_dict()}
+
+
+def albedo_catalogue() -> tuple[dict, dict, dict]:
+    """The two albedo look-ups ``(mahlke, spitzer)`` keyed by number or designation, and the files' sources."""
+    columns = ["number", "name", "pV"]
+    visnir = fetch("mahlke2022/class_visnir.csv")
+    vis = fetch("mahlke2022/class_vis.csv")
+    spitzer = fetch("spitzerneos/spitzerneos.csv")
+    mahlke = pd.concat([pd.read_csv(visnir.path, usecols=columns), pd.read_csv(vis.path, usecols=columns)])
+    mahlke["albedo"] = 10.0 ** mahlke["pV"]  # Mahlke's pV is log10 of the geometric albedo
+    neos = pd.read_csv(spitzer.path, usecols=["desig", "number", "pv"])
+    sources = {}
+    for f in (visnir, vis, spitzer):
+        sources[f.source] = sources.get(f.source, 0) + 1
+    return (_median_by_key(mahlke, "albedo", "number", "name"),
+            _median_by_key(neos, "pv", "number", "desig"), sources)
+
+
+def load_albedos() -> SpectralData:
+    """The korda2023 spectra that have a geometric albedo (532 of 591), with ``meta["albedo"]``.
+
+    ``meta`` adds ``albedo`` (linear geometric albedo pV) and ``albedo_source`` (``mahlke2022`` or
+    ``spitzerneos``) to the columns of :func:`~astrokeras.datasets.load_busdemeo`. The asteroids without an
+    albedo are logged (logger ``astrokeras``, level INFO).
+    """
+    spectra = load_busdemeo()
+    mahlke, spitzer, sources = albedo_catalogue()
+    albedo, origin = [], []
+    for key in spectra.meta["designation"]:
+        if key in mahlke:
+            albedo.append(mahlke[key]), origin.append("mahlke2022")
+        elif key in spitzer:
+            albedo.append(spitzer[key]), origin.append("spitzerneos")
+        else:
+            albedo.append(np.nan), origin.append(None)
+    spectra.meta["albedo"] = albedo
+    spectra.meta["albedo_source"] = origin
+    has = spectra.meta["albedo"].notna().to_numpy()
+    dropped = spectra.meta.loc[~has, "designation"].tolist()
+    log.info("AAED: %d of %d asteroids have an albedo; dropped (no albedo): %s", has.sum(), has.size, dropped)
+    data = spectra.subset(has)
+    data.name = "albedos"
+    for source, count in sources.items():
+        data.sources[source] = data.sources.get(source, 0) + count
+    return data
