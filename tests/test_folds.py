@@ -61,6 +61,8 @@ def test_groups_never_straddle_folds():
         assert np.intersect1d(groups[fold.train], groups[fold.test]).size == 0
 
 
-def test_too_rare_a_class_is_a_clear_error():
-    with pytest.raises(ValueError, match="fewer than n_splits=5"):
-        stratified_folds(np.array([0] * 10 + [1] * 3), n_splits=5)
+def test_too_rare_a_class_is_named_in_a_warning_and_spread_over_folds():
+    y = np.array([0] * 10 + [1] * 3)
+    with pytest.warns(UserWarning, match=r"fewer than n_splits=5 members are absent from some test folds: \{1: 3\}"):
+        folds = stratified_folds(y, n_splits=5)
+    assert sorted(int(np.sum(y[f.test] == 1)) for f in folds) == [0, 0, 1, 1, 1]

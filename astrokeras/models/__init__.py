@@ -1,0 +1,12 @@
+"""The astrokeras networks (Keras 3 functional models) and the baselines of the paper's tables.
+
+Example
+-------
+>>> from astrokeras.models import asc_net
+>>> asc_net(bands=201, num_classes=11).input_shape
+(None, 201)
+"""
+
+from astrokeras.models.asc_net import asc_net
+
+__all__ = ["asc_net"]

@@ -1,0 +1,13 @@
+"""Training entry points: tf.data pipelines, precision and distribution settings, the classifier fit loop.
+
+Example
+-------
+>>> from astrokeras.training import TrainConfig
+>>> TrainConfig(epochs=5).batch_size
+128
+"""
+
+from astrokeras.training.classifier import TrainConfig, fit_classifier, predict_proba
+from astrokeras.training.runtime import configure_precision, distribution_strategy
+
+__all__ = ["TrainConfig", "configure_precision", "distribution_strategy", "fit_classifier", "predict_proba"]

@@ -1,0 +1,67 @@
+"""The table commands' machinery on a small slice of the real data with tiny models (the real runs are
+`astrokeras reproduce`, not tests)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from astrokeras.models import asc_net
+from astrokeras.reproduce import taxonomy_tables
+from astrokeras.reproduce.classification import KerasMethod, SklearnMethod, evaluate
+from astrokeras.models.baselines import pca_svm
+from astrokeras.folds import stratified_folds
+from astrokeras.training import TrainConfig
+
+
+def _tiny_methods(quick):
+    config = TrainConfig(epochs=2, learning_rate=3e-3, verbose=0)
+    tiny = lambda bands, n: asc_net(bands, n, conv_filters=(4, 4, 4), dense_units=(8, 8, 8), key_dim=4)  # noqa: E731
+    return [KerasMethod("ASC-Net", tiny, config), SklearnMethod("PCA+SVM", pca_svm)]
+
+
+@pytest.fixture
+def small_table5(monkeypatch, mirror):
+    load = taxonomy_tables.TASKS["5"].load
+
+    def first_spectra():
+        X, y, names = load()
+        rows = np.concatenate([np.flatnonzero(y == c)[:25] for c in range(4)])
+        return X[rows], y[rows], names[rows]
+
+    task = taxonomy_tables.Task("5", taxonomy_tables.FOUR_CLASS, "test slice", first_spectra)
+    monkeypatch.setitem(taxonomy_tables.TASKS, "5", task)
+    monkeypatch.setattr(taxonomy_tables, "methods_for", _tiny_methods)
+
+
+def test_table5_json_has_measured_and_paper_rows_and_a_figure(small_table5, tmp_path):
+    result = taxonomy_tables.run_table("5", quick=True, output=tmp_path)
+    measured = [r for r in result["rows"] if r["source"] == "measured"]
+    assert [r["method"] for r in measured] == ["ASC-Net", "PCA+SVM"]
+    assert all(r["folds"] == 5 and 0 <= r["acc"] <= 1 and r["acc_std"] >= 0 for r in measured)
+    paper = [r for r in result["rows"] if r["source"] == "paper"]
+    assert paper == [{"method": "ASC-Net", "source": "paper", "acc": 0.973, "ap": 0.973, "acc_std": None,
+                      "ap_std": None}]
+    assert (tmp_path / "table5_confusion.png").stat().st_size > 1000
+    assert json.loads((tmp_path / "table5.json").read_text())["rows"] == result["rows"]
+    text = taxonomy_tables.format_table(result)
+    assert "PCA+SVM" in text and "97.3" in text
+
+
+def test_every_method_sees_the_same_folds_and_never_the_test_rows():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 30)
+    X = rng.normal(size=(60, 8)) + y[:, None]
+    folds = stratified_folds(y, 3, seed=0)
+    seen = []
+
+    class Spy(SklearnMethod):
+        def fit_predict(self, X_train, y_train, X_test, num_classes, seed):
+            seen.append((self.name, X_train.shape[0], X_test.shape[0], float(X_test.sum())))
+            return np.zeros(len(X_test), dtype=int), None
+
+    evaluate(X, y, 2, folds, [Spy("a", None), Spy("b", None)], log=lambda text: None)
+    a = [s[1:] for s in seen if s[0] == "a"]
+    b = [s[1:] for s in seen if s[0] == "b"]
+    assert a == b
+    assert [n_test for _, n_test, _ in a] == [len(f.test) for f in folds]
