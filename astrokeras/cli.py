@@ -35,12 +35,21 @@ def _reproduce(args) -> int:
         if table == "11":
             result = run_table11(quick=args.quick, output=args.output)
         else:
-            result = run_table(table, quick=args.quick, output=args.output)
+            result = run_table(table, quick=args.quick, ensemble=args.ensemble, output=args.output)
         results.append(result)
         if not args.json:
             print(format_table(result) + "\n", flush=True)
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else {"tables": results}, indent=1))
+    return 0
+
+
+def _train(args) -> int:
+    from astrokeras.training.train_asc_net import train_asc_net
+
+    path = train_asc_net(args.task, args.output, epochs=args.epochs, precision=args.precision,
+                         strategy=args.strategy, backup_dir=args.backup_dir, seed=args.seed)
+    print(f"saved {path} (and {path.with_suffix('.json')})")
     return 0
 
 
@@ -56,8 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--table", choices=["5", "7", "11"], help="one table (default: all implemented)")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and methods (minutes, not hours)")
     reproduce.add_argument("--json", action="store_true", help="print JSON (one object per table)")
+    reproduce.add_argument("--ensemble", type=int, default=1, help="add a row for an ensemble of K ASC-Nets")
     reproduce.add_argument("--output", default="outputs", help="folder for figures and JSON (default: outputs)")
     reproduce.set_defaults(func=_reproduce)
+    train = commands.add_parser("train", help="train a network on all labelled spectra and save a .keras file")
+    train.add_argument("network", choices=["asc-net"])
+    train.add_argument("--task", choices=["5", "7"], default="5", help="5: 4-class visible, 7: 11-class VIS-NIR")
+    train.add_argument("--output", required=True, help="the .keras file to write")
+    train.add_argument("--epochs", type=int, default=300, help="maximum epochs (early stopping on validation)")
+    train.add_argument("--precision", default="auto", choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"],
+                       help="auto: mixed_float16 on GPU, float32 on CPU (mixed precision is slower on CPU)")
+    train.add_argument("--strategy", choices=["mirrored", "multiworker"], help="tf.distribute strategy")
+    train.add_argument("--backup-dir", help="BackupAndRestore folder: an interrupted run resumes from it")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(func=_train)
     return parser
 
 

@@ -14,7 +14,7 @@ from astrokeras.folds import stratified_folds
 from astrokeras.training import TrainConfig
 
 
-def _tiny_methods(quick):
+def _tiny_methods(quick, ensemble=1):
     config = TrainConfig(epochs=2, learning_rate=3e-3, verbose=0)
     tiny = lambda bands, n: asc_net(bands, n, conv_filters=(4, 4, 4), dense_units=(8, 8, 8), key_dim=4)  # noqa: E731
     return [KerasMethod("ASC-Net", tiny, config), SklearnMethod("PCA+SVM", pca_svm)]
@@ -65,3 +65,17 @@ def test_every_method_sees_the_same_folds_and_never_the_test_rows():
     b = [s[1:] for s in seen if s[0] == "b"]
     assert a == b
     assert [n_test for _, n_test, _ in a] == [len(f.test) for f in folds]
+
+
+def test_table11_reads_the_table7_out_of_fold_probabilities(mirror, tmp_path, monkeypatch):
+    X, y, designations = taxonomy_tables.TASKS["7"].load()
+    probabilities = np.full((len(y), 11), 0.01, dtype="float32")
+    ceres = int(np.flatnonzero(designations == "1")[0])
+    probabilities[ceres, [2, 1]] = [0.7, 0.2]  # C first, then B
+    np.savez(tmp_path / "table7_oof.npz", designations=designations.astype(str), y=y, quick=False,
+             probabilities=probabilities)
+    monkeypatch.setattr(taxonomy_tables, "evaluate", lambda *a, **k: pytest.fail("must not retrain"))
+    result = taxonomy_tables.run_table11(output=tmp_path)
+    row = next(r for r in result["rows"] if r["asteroid"] == "Ceres")
+    assert (row["true"], row["top1"], row["p1"], row["top2"], row["p2"]) == ("C", "C", 0.7, "B", 0.2)
+    assert [r["asteroid"] for r in result["rows"]] == ["Ceres", "Bennu", "Itokawa", "Eros", "Kalliope", "Angelina"]

@@ -78,12 +78,12 @@ def asc_net_method(quick: bool, ensemble: int = 1, name: str = "ASC-Net", augmen
     return KerasMethod(name, lambda bands, n: asc_net(bands, n, **ASC_NET_WIDTHS), config, ensemble, augment)
 
 
-def methods_for(quick: bool) -> list:
+def methods_for(quick: bool, ensemble: int = 1) -> list:
     from astrokeras.training import TrainConfig
 
     methods = [asc_net_method(quick)]
-    if not quick:
-        methods.append(asc_net_method(quick, ensemble=3, name="ASC-Net ensemble x3"))
+    if ensemble > 1:
+        methods.append(asc_net_method(quick, ensemble=ensemble, name=f"ASC-Net ensemble x{ensemble}"))
     methods += [SklearnMethod(name, factory) for name, factory in SKLEARN_BASELINES.items()]
     if not quick:
         config = TrainConfig(epochs=300, learning_rate=1e-3, patience=30, verbose=0)
@@ -106,23 +106,32 @@ def paper_protocol(X, y, classes: int, *, quick: bool, repeats: int = 5, per_cla
     return evaluate(X, y, classes, folds, [method], log=log)[method.name]
 
 
-def run_table(table: str, *, quick: bool = False, output: str | pathlib.Path = "outputs", log=None) -> dict:
-    """Run Table 5 or 7: every method on the same folds; returns the JSON-ready result and writes the figure."""
+def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str | pathlib.Path = "outputs",
+              log=None) -> dict:
+    """Run Table 5 or 7: every method on the same folds; returns the JSON-ready result and writes the figure.
+
+    ``ensemble`` > 1 adds a row for an ensemble of that many ASC-Nets (averaged probabilities). ASC-Net's
+    out-of-fold probabilities are kept in ``table<N>_oof.npz`` (Table 11 reads them from Table 7's).
+    """
     log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     task = TASKS[table]
     start = time.perf_counter()
-    X, y, _ = task.load()
+    X, y, designations = task.load()
     classes = len(task.scheme.classes)
     folds = stratified_folds(y, N_SPLITS, SEED)
     log(f"Table {table}: {len(y)} spectra x {X.shape[1]} bands, {classes} classes, {N_SPLITS} folds")
-    results = evaluate(X, y, classes, folds, methods_for(quick), seed=SEED, log=log)
+    results = evaluate(X, y, classes, folds, methods_for(quick, ensemble), seed=SEED, log=log)
+    output = pathlib.Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    oof = results["ASC-Net"].predictions
+    np.savez(output / f"table{table}_oof.npz", designations=designations.astype(str), y=y, quick=quick,
+             probabilities=np.stack([np.asarray(oof[i], dtype="float32") for i in range(len(y))]))
     rows = [scores.row(name) for name, scores in results.items()]
     if table == "5" and not quick:
         rows.append(paper_protocol(X, y, classes, quick=quick, log=log).row("ASC-Net (paper protocol)"))
         rows[-1]["protocol"] = "60 test spectra per class held out, the rest PCA-augmented to 2000 per class; 5 repeats"
     for method, figures in PAPER.get(table, {}).items():
         rows.append({"method": method, "source": "paper", **figures, "acc_std": None, "ap_std": None})
-    output = pathlib.Path(output)
     figure = confusion_png(results["ASC-Net"].confusion, list(task.scheme.classes),
                            f"Table {table}: ASC-Net, out-of-fold predictions ({len(y)} spectra)",
                            output / f"table{table}_confusion.png")
@@ -139,21 +148,30 @@ def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs", 
     start = time.perf_counter()
     task = TASKS["7"]
     X, y, designations = task.load()
-    folds = stratified_folds(y, N_SPLITS, SEED)
+    output = pathlib.Path(output)
     wanted = {int(np.flatnonzero(designations == number)[0]): name for number, name in TABLE11_ASTEROIDS.items()}
-    needed = [f for f in folds if set(wanted) & set(f.test.tolist())]
-    log(f"Table 11: ASC-Net on the {len(needed)} Table 7 folds that hold the named asteroids")
-    scores = evaluate(X, y, len(task.scheme.classes), needed, [asc_net_method(quick)], seed=SEED, log=log)["ASC-Net"]
+    saved = output / "table7_oof.npz"
+    probabilities = {}
+    if saved.exists():
+        with np.load(saved) as oof:
+            if bool(oof["quick"]) == quick and np.array_equal(oof["designations"].astype(str), designations.astype(str)):
+                probabilities = {i: oof["probabilities"][i] for i in wanted}
+                log(f"Table 11: out-of-fold probabilities of the Table 7 ASC-Net run ({saved})")
+    if not probabilities:
+        folds = stratified_folds(y, N_SPLITS, SEED)
+        needed = [f for f in folds if set(wanted) & set(f.test.tolist())]
+        log(f"Table 11: ASC-Net on the {len(needed)} Table 7 folds that hold the named asteroids")
+        probabilities = evaluate(X, y, len(task.scheme.classes), needed, [asc_net_method(quick)], seed=SEED,
+                                 log=log)["ASC-Net"].predictions
     rows = []
     for index, name in wanted.items():
-        p = np.asarray(scores.predictions[index])
+        p = np.asarray(probabilities[index])
         top = np.argsort(p)[::-1][:2]
         rows.append({"asteroid": name, "number": designations[index], "true": task.scheme.classes[y[index]],
                      "top1": task.scheme.classes[top[0]], "p1": round(float(p[top[0]]), 4),
                      "top2": task.scheme.classes[top[1]], "p2": round(float(p[top[1]]), 4)})
     result = {"table": "11", "protocol": "out-of-fold 11-class ASC-Net probabilities (Table 7 folds)",
               "seconds": round(time.perf_counter() - start, 1), "rows": rows}
-    output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     (output / "table11.json").write_text(json.dumps(result, indent=1))
     return result

@@ -1,0 +1,85 @@
+"""TFLite conversion through the SavedModel (``from_keras_model`` is unreliable under Keras 3), builtin ops only.
+
+Variants: ``none`` (float32), ``float16`` (float16 weights), ``dynamic`` (int8 weights, float activations),
+``int8`` (full integer quantization calibrated on a representative set of *real training* spectra; float32
+input and output so callers need no scale arithmetic). Run the result with ``ai_edge_litert``.
+
+Example
+-------
+>>> import numpy as np, tempfile
+>>> from astrokeras.models import asc_net
+>>> from astrokeras.export import export_savedmodel, to_tflite, TFLiteModel
+>>> saved = export_savedmodel(asc_net(16, 3, dense_units=(8, 8, 8), key_dim=4), tempfile.mkdtemp() + "/m")
+>>> lite = TFLiteModel(to_tflite(saved, "none"))
+>>> lite.predict(np.ones((2, 16), "float32")).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
+
+
+def to_tflite(saved_model_dir, quantize: str = "none", representative=None, *, samples: int = 200) -> bytes:
+    """Convert an exported SavedModel (see :func:`~astrokeras.export.export_savedmodel`) to TFLite bytes.
+
+    ``representative`` (N x bands real spectra) is required for ``int8``; up to ``samples`` rows are used.
+    Conversion fails, rather than falling back to Flex (TensorFlow) ops, when a builtin op is missing.
+    """
+    import tensorflow as tf
+
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if quantize != "none":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantize == "float16":
+        converter.target_spec.supported_types = [tf.float16]
+    if quantize == "int8":
+        if representative is None or len(representative) == 0:
+            raise ValueError("int8 quantization needs representative spectra (real training spectra, N x bands)")
+        rows = np.asarray(representative, dtype="float32")[:samples]
+        converter.representative_dataset = lambda: ([row[None]] for row in rows)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.float32
+        converter.inference_output_type = tf.float32
+    return converter.convert()
+
+
+class TFLiteModel:
+    """A TFLite model run with ``ai_edge_litert`` (resizes its input to each batch)."""
+
+    def __init__(self, content: bytes, num_threads: int = 1):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.content = content
+        self.interpreter = Interpreter(model_content=content, num_threads=num_threads)
+        self.interpreter.allocate_tensors()
+        self._input = self.interpreter.get_input_details()[0]
+        self._outputs = self.interpreter.get_output_details()
+        self._batch = None
+
+    @property
+    def ops(self) -> set:
+        """Names of the operators in the graph as converted (a TensorFlow op would show as ``Flex...``)."""
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+        plain = Interpreter(model_content=self.content,
+                            experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        return {op["op_name"] for op in plain._get_ops_details()}
+
+    def predict(self, X):
+        """Outputs for a batch ``X`` (first output only when the model has one)."""
+        X = np.asarray(X, dtype="float32")
+        if self._batch != X.shape[0]:
+            self.interpreter.resize_tensor_input(self._input["index"], X.shape)
+            self.interpreter.allocate_tensors()
+            self._outputs = self.interpreter.get_output_details()
+            self._batch = X.shape[0]
+        self.interpreter.set_tensor(self._input["index"], X)
+        self.interpreter.invoke()
+        outputs = [self.interpreter.get_tensor(o["index"]) for o in self._outputs]
+        return outputs[0] if len(outputs) == 1 else outputs

@@ -1,0 +1,89 @@
+"""SavedModel (TF Serving) and TFLite exports: fresh-process serving, no Flex ops, parity with Keras."""
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from astrokeras.export import TFLiteModel, export_savedmodel, float32_clone, to_tflite
+from astrokeras.models import asc_net
+from astrokeras.training.runtime import precision_scope
+
+TINY = dict(conv_filters=(4, 8, 8), dense_units=(8, 16, 16), num_heads=2, key_dim=4)
+BANDS = 16
+
+
+@pytest.fixture(scope="module")
+def model_and_data():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = (1.0 + 0.2 * rng.normal(size=(64, BANDS)) * np.linspace(0, 1, BANDS)).astype("float32")
+    return asc_net(BANDS, 3, **TINY), X
+
+
+@pytest.fixture(scope="module")
+def saved(model_and_data, tmp_path_factory):
+    model, _ = model_and_data
+    return export_savedmodel(model, tmp_path_factory.mktemp("serving") / "asc_net" / "1")
+
+
+def test_savedmodel_answers_in_a_fresh_process_without_astrokeras(model_and_data, saved, tmp_path):
+    model, X = model_and_data
+    np.save(tmp_path / "x.npy", X)
+    code = (
+        "import sys, numpy as np, tensorflow as tf\n"
+        f"serve = tf.saved_model.load(r'{saved}').signatures['serving_default']\n"
+        f"out = serve(spectrum=tf.constant(np.load(r'{tmp_path / 'x.npy'}')))\n"
+        "assert 'astrokeras' not in sys.modules and list(out) == ['probabilities']\n"
+        f"np.save(r'{tmp_path / 'y.npy'}', out['probabilities'].numpy())\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=tmp_path)
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), model.predict(X, verbose=0), atol=1e-5)
+
+
+def test_saved_model_cli_run(model_and_data, saved, tmp_path):
+    model, _ = model_and_data
+    np.save(tmp_path / "ones.npy", np.ones((2, BANDS), "float32"))
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run(
+        [cli, "run", "--dir", str(saved), "--tag_set", "serve", "--signature_def", "serving_default",
+         "--inputs", f"spectrum={tmp_path / 'ones.npy'}"],
+        check=True, capture_output=True, text=True)
+    assert "Result for output key probabilities" in result.stdout
+    numbers = [float(v) for v in re.findall(r"[-+]?\d*\.\d+(?:e[-+]?\d+)?", result.stdout.split("probabilities")[-1])]
+    expected = model.predict(np.ones((2, BANDS), "float32"), verbose=0).ravel()
+    np.testing.assert_allclose(numbers[: expected.size], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("quantize, atol", [("none", 1e-5), ("float16", 2e-2), ("dynamic", 5e-2), ("int8", 0.1)])
+def test_tflite_variants_use_builtin_ops_only_and_agree_with_keras(model_and_data, saved, quantize, atol):
+    model, X = model_and_data
+    lite = TFLiteModel(to_tflite(saved, quantize, representative=X))
+    assert lite.ops and not any(op.startswith("Flex") or op == "DELEGATE" for op in lite.ops), lite.ops
+    keras_out = model.predict(X, verbose=0)
+    lite_out = lite.predict(X)
+    assert lite_out.shape == keras_out.shape
+    np.testing.assert_allclose(lite_out, keras_out, atol=atol)
+
+
+def test_int8_needs_real_representative_spectra(saved):
+    with pytest.raises(ValueError, match="representative spectra"):
+        to_tflite(saved, "int8")
+    with pytest.raises(ValueError, match="quantize must be one of"):
+        to_tflite(saved, "int4")
+
+
+def test_a_mixed_precision_model_exports_and_converts_from_its_float32_clone(model_and_data, tmp_path):
+    _, X = model_and_data
+    with precision_scope("mixed_float16"):
+        mixed = asc_net(BANDS, 3, **TINY)
+    clone = float32_clone(mixed)
+    assert clone is not mixed and clone.get_layer("encoder_0").compute_dtype == "float32"
+    np.testing.assert_allclose(clone.predict(X, verbose=0), mixed.predict(X, verbose=0), atol=2e-2)
+    lite = TFLiteModel(to_tflite(export_savedmodel(mixed, tmp_path / "m"), "none"))
+    np.testing.assert_allclose(lite.predict(X), clone.predict(X, verbose=0), atol=1e-5)
