@@ -48,8 +48,49 @@ def _train(args) -> int:
     from astrokeras.training.train_asc_net import train_asc_net
 
     path = train_asc_net(args.task, args.output, epochs=args.epochs, precision=args.precision,
-                         strategy=args.strategy, backup_dir=args.backup_dir, seed=args.seed)
+                         strategy=args.strategy, backup_dir=args.backup_dir,
+                         holdout_fold=args.holdout_fold, seed=args.seed)
     print(f"saved {path} (and {path.with_suffix('.json')})")
+    return 0
+
+
+def _export(args) -> int:
+    import pathlib
+
+    if args.report:
+        from astrokeras.export.parity import format_report, parity_report
+
+        reports = []
+        for model in args.models:
+            report = parity_report(model, pathlib.Path(args.output) / pathlib.Path(model).stem)
+            reports.append(report)
+            if not args.json:
+                print(format_report(report) + "\n", flush=True)
+        if args.json:
+            print(json.dumps(reports[0] if len(reports) == 1 else {"reports": reports}, indent=1))
+        return 0
+    import keras
+
+    import astrokeras.layers  # noqa: F401  (registers the custom layers)
+    from astrokeras.export import export_savedmodel, to_tflite
+
+    if len(args.models) != 1 or not args.to:
+        raise SystemExit("astrokeras export: give one MODEL.keras and --to savedmodel|tflite (or --report)")
+    model_path = pathlib.Path(args.models[0])
+    model = keras.saving.load_model(model_path)
+    target = pathlib.Path(args.output) / model_path.stem
+    saved = export_savedmodel(model, target / "savedmodel" / "1")
+    if args.to == "savedmodel":
+        print(f"wrote {saved} (serve {target / 'savedmodel'} with TF Serving; signature serving_default)")
+        return 0
+    representative = None
+    if args.quantize == "int8":
+        from astrokeras.export.parity import training_spectra
+
+        representative = training_spectra(json.loads(model_path.with_suffix(".json").read_text()))
+    path = target / f"model_{args.quantize}.tflite"
+    path.write_bytes(to_tflite(saved, args.quantize, representative))
+    print(f"wrote {path} ({path.stat().st_size} bytes)")
     return 0
 
 
@@ -77,8 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: mixed_float16 on GPU, float32 on CPU (mixed precision is slower on CPU)")
     train.add_argument("--strategy", choices=["mirrored", "multiworker"], help="tf.distribute strategy")
     train.add_argument("--backup-dir", help="BackupAndRestore folder: an interrupted run resumes from it")
+    train.add_argument("--holdout-fold", type=int, choices=range(5), metavar="K",
+                       help="leave reproduce fold K (0-4) out of training, for honest export reports")
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(func=_train)
+    export = commands.add_parser("export", help="SavedModel (TF Serving) and TFLite exports, parity report")
+    export.add_argument("models", nargs="+", metavar="MODEL.keras")
+    export.add_argument("--to", choices=["savedmodel", "tflite"])
+    export.add_argument("--quantize", choices=["none", "float16", "dynamic", "int8"], default="none")
+    export.add_argument("--report", action="store_true", help="every variant: size, agreement, held-out accuracy")
+    export.add_argument("--json", action="store_true")
+    export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
+    export.set_defaults(func=_export)
     return parser
 
 

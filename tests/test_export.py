@@ -87,3 +87,34 @@ def test_a_mixed_precision_model_exports_and_converts_from_its_float32_clone(mod
     np.testing.assert_allclose(clone.predict(X, verbose=0), mixed.predict(X, verbose=0), atol=2e-2)
     lite = TFLiteModel(to_tflite(export_savedmodel(mixed, tmp_path / "m"), "none"))
     np.testing.assert_allclose(lite.predict(X), clone.predict(X, verbose=0), atol=1e-5)
+
+
+@pytest.mark.integration
+def test_export_report_on_a_model_with_a_held_out_fold(mirror, tmp_path, capsys):
+    from astrokeras.cli import main
+
+    model = tmp_path / "asc4.keras"
+    assert main(["train", "asc-net", "--task", "5", "--epochs", "2", "--holdout-fold", "0",
+                 "--output", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(model), "--report", "--json", "--output", str(tmp_path / "exports")]) == 0
+    import json
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["heldout_spectra"] == 267 and report["holdout_fold"] == 0
+    variants = {r["variant"]: r for r in report["variants"]}
+    assert list(variants) == ["keras", "savedmodel", "tflite-none", "tflite-float16", "tflite-dynamic", "tflite-int8"]
+    assert variants["savedmodel"]["max_abs_diff"] < 1e-4 and variants["tflite-none"]["top1_agreement"] == 1.0
+    assert variants["tflite-int8"]["bytes"] < variants["tflite-none"]["bytes"]
+    assert all(0 <= r["accuracy"] <= 1 for r in variants.values())
+    assert (tmp_path / "exports" / "asc4" / "model_int8.tflite").exists()
+    assert main(["export", str(model), "--to", "tflite", "--quantize", "dynamic",
+                 "--output", str(tmp_path / "single")]) == 0
+    assert (tmp_path / "single" / "asc4" / "model_dynamic.tflite").stat().st_size > 0
+
+
+def test_a_model_trained_on_everything_has_no_report(tmp_path):
+    from astrokeras.export.parity import heldout_data
+
+    with pytest.raises(ValueError, match="no held-out fold"):
+        heldout_data({"task": "5", "holdout_fold": None})

@@ -20,16 +20,22 @@ from astrokeras.training.classifier import TrainConfig, fit_classifier
 
 def train_asc_net(task: str, output, *, epochs: int = 300, learning_rate: float = 1e-3, patience: int = 30,
                   precision: str = "auto", strategy: str | None = None, backup_dir: str | None = None,
-                  seed: int = 0, verbose: int = 1) -> pathlib.Path:
+                  holdout_fold: int | None = None, seed: int = 0, verbose: int = 1) -> pathlib.Path:
     """Fit ASC-Net for ``task`` (``"5"``: 4-class visible, ``"7"``: 11-class VIS-NIR) and save it to ``output``.
 
-    Writes ``output`` and ``<output>.json`` (task, classes, wavelength grid, epochs run, training seconds).
+    ``holdout_fold`` (0-4) leaves that fold of the task's reproduce folds out of training, so
+    ``astrokeras export --report`` can measure every exported variant on spectra the model never saw.
+    Writes ``output`` and ``<output>.json`` (task, classes, bands, held-out fold, epochs run, seconds).
     """
     from astrokeras.models.asc_net import asc_net
-    from astrokeras.reproduce.taxonomy_tables import ASC_NET_WIDTHS, TASKS
+    from astrokeras.folds import stratified_folds
+    from astrokeras.reproduce.taxonomy_tables import ASC_NET_WIDTHS, N_SPLITS, SEED, TASKS
 
     spec = TASKS[task]
     X, y, _ = spec.load()
+    if holdout_fold is not None:
+        train = stratified_folds(y, N_SPLITS, SEED)[holdout_fold].train
+        X, y = X[train], y[train]
     classes = list(spec.scheme.classes)
     config = TrainConfig(epochs=epochs, learning_rate=learning_rate, patience=patience, precision=precision,
                          strategy=strategy, seed=seed, verbose=verbose)
@@ -40,7 +46,8 @@ def train_asc_net(task: str, output, *, epochs: int = 300, learning_rate: float 
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save(output)
     card = {"model": "ASC-Net", "task": task, "scheme": spec.scheme.name, "classes": classes,
-            "bands": int(X.shape[1]), "spectra": int(len(y)), "epochs_run": len(history.history["loss"]),
+            "bands": int(X.shape[1]), "spectra": int(len(y)), "holdout_fold": holdout_fold,
+            "epochs_run": len(history.history["loss"]),
             "seconds": round(time.perf_counter() - start, 1), "precision": precision, "protocol": spec.protocol}
     output.with_suffix(".json").write_text(json.dumps(card, indent=1))
     return output
