@@ -7,6 +7,7 @@ Example
 (None, 201)
 """
 
+from astrokeras.models.aae_net import aae_net
 from astrokeras.models.asc_net import asc_net
 
-__all__ = ["asc_net"]
+__all__ = ["aae_net", "asc_net"]

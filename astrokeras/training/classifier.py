@@ -29,6 +29,7 @@ import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.runtime import distribution_strategy, precision_scope
 
 LOSSES = ("categorical_crossentropy", "l1")
@@ -66,15 +67,6 @@ class TrainConfig:
     def __post_init__(self):
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
-
-
-def _dataset(X, Y, batch_size, shuffle, seed):
-    import tensorflow as tf
-
-    data = tf.data.Dataset.from_tensor_slices((X.astype("float32"), Y.astype("float32"))).cache()
-    if shuffle:
-        data = data.shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
-    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def _loss(config: TrainConfig):
@@ -119,8 +111,8 @@ def fit_classifier(
         callbacks.append(keras.callbacks.BackupAndRestore(backup_dir))
     callbacks += extra_callbacks
     one_hot = lambda labels: keras.utils.to_categorical(labels, num_classes)  # noqa: E731
-    train = _dataset(np.asarray(X_fit), one_hot(y_fit), config.batch_size, True, config.seed)
-    validation = None if X_val is None else _dataset(X_val, one_hot(y_val), config.batch_size, False, config.seed)
+    train = make_dataset(X_fit, one_hot(y_fit), config.batch_size, True, config.seed)
+    validation = None if X_val is None else make_dataset(X_val, one_hot(y_val), config.batch_size, False, config.seed)
     with precision_scope(config.precision):
         with distribution_strategy(config.strategy).scope():
             model = build()

@@ -1,0 +1,68 @@
+"""AAE-Net, the Gaussian NLL loss, and the albedo tables' machinery (tiny models; real runs are `reproduce`)."""
+
+import keras
+import numpy as np
+import pytest
+
+from astrokeras.losses import GaussianNLL
+from astrokeras.models import aae_net
+from astrokeras.reproduce import albedo_tables
+
+TINY = dict(conv_filters=(4, 4, 4), dense_units=(8, 8, 8), num_heads=2, key_dim=4)
+
+
+def test_gaussian_nll_values_and_its_minimum_at_the_true_spread():
+    y = np.zeros((4, 1), "float32")
+    at = lambda mean, log_sigma: float(GaussianNLL()(y, np.tile([[mean, log_sigma]], (4, 1)).astype("float32")))  # noqa: E731
+    assert at(0.0, 0.0) == pytest.approx(0.0)
+    assert at(2.0, 0.0) == pytest.approx(2.0)                     # 0.5 * 2**2
+    assert at(2.0, np.log(2.0)) == pytest.approx(0.5 + np.log(2.0), rel=1e-5)
+    spreads = np.linspace(-1.5, 1.5, 31)                           # for an error of 1, the best sigma is 1
+    assert spreads[np.argmin([at(1.0, s) for s in spreads])] == pytest.approx(0.0, abs=0.11)
+    assert at(0.0, -50.0) == pytest.approx(at(0.0, -3.0))           # sigma floor: no blow-up
+
+
+def test_aae_net_fuses_the_class_at_the_input_and_before_the_output():
+    model = aae_net(16, 3, **TINY)
+    assert model.get_layer("input_fusion").output.shape[-1] == 2 + 3
+    assert model.get_layer("output_fusion").input[1].shape[-1] == 3
+    spectrum = np.ones((2, 16), "float32")
+    a = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[0, 0]]}, verbose=0)
+    b = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[1, 2]]}, verbose=0)
+    assert a.shape == (2, 2) and not np.allclose(a, b)               # the class information changes the answer
+    assert aae_net(16, 3, uncertainty=False, **TINY).output_shape == (None, 1)
+
+
+def test_a_compiled_aae_net_round_trips_without_custom_objects(tmp_path):
+    model = aae_net(16, 3, **TINY)
+    model.compile("adam", GaussianNLL())
+    model.save(tmp_path / "aae.keras")
+    loaded = keras.saving.load_model(tmp_path / "aae.keras")
+    assert isinstance(loaded.loss, GaussianNLL)
+
+
+def test_class_probabilities_are_out_of_sample_and_complete(mirror):
+    X, albedo, classes, _ = albedo_tables.load_aaed()
+    assert len(albedo) == 528 and X.shape[1] == 201
+    rows = np.concatenate([np.flatnonzero(classes == c)[:6] for c in np.unique(classes)])
+    train, test = rows[::2], rows[1::2]
+    P_train, P_test = albedo_tables.class_probabilities(X[train], classes[train], X[test], 0)
+    assert P_train.shape == (len(train), 11) and P_test.shape == (len(test), 11)
+    np.testing.assert_allclose(P_test.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_albedo_tables_from_one_shared_run(mirror, monkeypatch, tmp_path):
+    X, albedo, classes, names = albedo_tables.load_aaed()
+    keep = np.isin(classes, [2, 7, 10]) & (np.arange(len(albedo)) % 3 == 0)    # C, S, X: a small slice
+    keep |= np.isin(names, ["1", "433"])
+    monkeypatch.setattr(albedo_tables, "load_aaed", lambda: (X[keep], albedo[keep], classes[keep], names[keep]))
+    monkeypatch.setattr(albedo_tables, "AAE_NET_WIDTHS", TINY)
+    results = albedo_tables.run_tables(["9", "10", "13"], quick=True, output=tmp_path, log=lambda text: None)
+    t9, t10, t13 = results
+    methods = [r["method"] for r in t9["rows"] if r["source"] == "measured"]
+    assert methods == ["Class-mean rule", "AAE-Net (log10, NLL)", "Random forest"]
+    assert all(0 < r["mae"] < 1 for r in t9["rows"] if r["source"] == "measured")
+    assert {"S", "C", "X"} <= set(t10["rows"][0])
+    assert [r["asteroid"] for r in t13["rows"]] == ["Ceres", "Eros"]
+    assert t13["rows"][0]["sigma_dex"] >= np.exp(-3.0) - 1e-6
+    assert (tmp_path / "table9.json").exists() and "MAE" in albedo_tables.format_albedo_table(t9)
