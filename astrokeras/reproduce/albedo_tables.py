@@ -93,14 +93,18 @@ class AAENetMethod:
         counts = np.bincount(c_train)
         stratify = c_train if counts[counts > 0].min() >= 2 else None
         target = np.log10(a) if log else a
-        offset = float(target.mean())  # the network learns the deviation from the training fold's mean
+        # The class prior: each asteroid's probability-weighted mean of the training fold's class means. The
+        # network learns the deviation from it, so an untrained AAE-Net starts as the class-mean rule.
+        means = np.array([target[c_train == k].mean() if np.any(c_train == k) else target.mean()
+                          for k in range(P.shape[1])])
+        offset, offset_test = P @ means, P_test @ means
         model, _ = fit_regressor(build, {"spectrum": X, "class_probabilities": P}, target - offset,
                                  GaussianNLL() if log else keras.losses.MeanAbsoluteError(), config, stratify=stratify)
         out = model.predict({"spectrum": X_test, "class_probabilities": P_test}, verbose=0)
         if not log:
-            return out[:, 0] + offset, None
+            return out[:, 0] + offset_test, None
         sigma = np.exp(np.clip(out[:, 1], LOG_SIGMA_MIN, LOG_SIGMA_MAX))
-        return 10.0 ** (out[:, 0] + offset), sigma
+        return 10.0 ** (out[:, 0] + offset_test), sigma
 
 
 def run_albedo(*, quick: bool = False, output="outputs", log=None) -> dict:
