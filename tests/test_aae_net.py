@@ -66,3 +66,15 @@ def test_albedo_tables_from_one_shared_run(mirror, monkeypatch, tmp_path):
     assert [r["asteroid"] for r in t13["rows"]] == ["Ceres", "Eros"]
     assert t13["rows"][0]["sigma_dex"] >= np.exp(-3.0) - 1e-6
     assert (tmp_path / "table9.json").exists() and "MAE" in albedo_tables.format_albedo_table(t9)
+
+
+def test_every_albedo_baseline_fits_and_predicts():
+    from astrokeras.models.albedo_baselines import REGRESSORS
+
+    rng = np.random.default_rng(0)
+    bands, n = 12, 60
+    X = np.hstack([1 + 0.1 * rng.normal(size=(n, bands)), np.eye(3)[rng.integers(0, 3, n)]])
+    y = np.log10(rng.uniform(0.05, 0.4, n))
+    for name, factory in REGRESSORS.items():
+        predicted = factory(bands, 0).fit(X, y).predict(X)
+        assert predicted.shape == (n,) and np.all(np.isfinite(predicted)), name

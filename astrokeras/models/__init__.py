@@ -8,6 +8,7 @@ Example
 """
 
 from astrokeras.models.aae_net import aae_net
+from astrokeras.models.ae_trans import ae_trans
 from astrokeras.models.asc_net import asc_net
 
-__all__ = ["aae_net", "asc_net"]
+__all__ = ["aae_net", "ae_trans", "asc_net"]

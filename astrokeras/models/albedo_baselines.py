@@ -47,9 +47,9 @@ REGRESSORS = {
     "Ridge": lambda b, s: _tuned("ridge", Ridge(), {"alpha": [0.1, 1, 10, 100]}, b, s),
     "Kernel ridge": lambda b, s: _tuned("kridge", KernelRidge(kernel="rbf"),
                                         {"alpha": [0.01, 0.1, 1], "gamma": [0.001, 0.01]}, b, s),
-    "MLP": lambda b, s: _tuned("mlp", MLPRegressor((64, 32), max_iter=3000, early_stopping=True, random_state=s),
+    "MLP": lambda b, s: _tuned("mlp", MLPRegressor(hidden_layer_sizes=(64, 32), max_iter=3000, early_stopping=True, random_state=s),
                                {"alpha": [1e-3, 1e-1]}, b, s),
-    "Random forest": lambda b, s: _tuned("forest", RandomForestRegressor(300, random_state=s, n_jobs=2),
+    "Random forest": lambda b, s: _tuned("forest", RandomForestRegressor(n_estimators=300, random_state=s, n_jobs=2),
                                          {"max_features": [0.3, 1.0]}, b, s),
 }
 
