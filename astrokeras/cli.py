@@ -27,13 +27,15 @@ def _data_info(args) -> int:
 
 
 ALBEDO_TABLES = ("9", "10", "13")
+UNMIXING_TABLES = ("8", "korda", "12")
 
 
 def _reproduce(args) -> int:
     from astrokeras.reproduce.albedo_tables import format_albedo_table, run_tables
     from astrokeras.reproduce.taxonomy_tables import format_table, run_table, run_table11
+    from astrokeras.reproduce.unmixing_tables import format_unmixing_table, run_unmixing_table
 
-    tables = args.table or ["5", "7", "11", "9", "10", "13"]
+    tables = args.table or ["5", "7", "11", "9", "10", "13", "8", "korda", "12"]
     results = []
     for table in tables:
         if table in ALBEDO_TABLES:
@@ -43,12 +45,19 @@ def _reproduce(args) -> int:
             batch = run_tables(wanted, quick=args.quick, output=args.output)
         elif table == "11":
             batch = [run_table11(quick=args.quick, output=args.output)]
+        elif table in UNMIXING_TABLES:
+            batch = [run_unmixing_table(table, quick=args.quick, output=args.output)]
         else:
             batch = [run_table(table, quick=args.quick, ensemble=args.ensemble, output=args.output)]
         results += batch
         if not args.json:
             for result in batch:
-                text = format_albedo_table(result) if result["table"] in ALBEDO_TABLES else format_table(result)
+                if result["table"] in ALBEDO_TABLES:
+                    text = format_albedo_table(result)
+                elif result["table"] in UNMIXING_TABLES:
+                    text = format_unmixing_table(result)
+                else:
+                    text = format_table(result)
                 print(text + "\n", flush=True)
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else {"tables": results}, indent=1))
@@ -114,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(func=_data_info)
     reproduce = commands.add_parser("reproduce", help="the paper's tables on the real data, honest folds")
-    reproduce.add_argument("--table", nargs="+", choices=["5", "7", "11", "9", "10", "13"],
+    reproduce.add_argument("--table", nargs="+", choices=["5", "7", "11", "9", "10", "13", "8", "korda", "12"],
                            help="one or more tables (default: all implemented); 9, 10 and 13 share one run")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and methods (minutes, not hours)")
     reproduce.add_argument("--json", action="store_true", help="print JSON (one object per table)")
