@@ -103,3 +103,20 @@ def test_relab_mixtures_select_the_plagioclase_free_samples(mirror):
     assert X.shape == (483, 201) and int((A.max(axis=1) < 0.99).sum()) == 155
     np.testing.assert_allclose(A.sum(axis=1), 1.0)
     np.testing.assert_allclose(X[:, 10], 1.0)   # normalised at 0.55 um
+
+
+@pytest.mark.integration
+def test_table8_machinery_on_few_mixtures(mirror, monkeypatch, tmp_path):
+    from astrokeras.reproduce import unmixing_tables
+
+    monkeypatch.setattr(unmixing_tables, "N_MIXTURES", 150)
+    monkeypatch.setattr(unmixing_tables, "_TRAINED", {})
+    result = unmixing_tables.run_unmixing_table("8", quick=True, output=tmp_path, log=lambda text: None)
+    rows = {(r["method"], r["data"]): r for r in result["rows"]}
+    assert set(m for m, _ in rows) == {"AE-trans", "FCLS (true end-members)", "VCA + FCLS", "NMF", "SparsePCA"}
+    assert rows[("FCLS (true end-members)", "noise-free")]["rmse"] < 1e-6       # exact on noise-free mixtures
+    assert rows[("FCLS (true end-members)", "SNR 100")]["rmse"] > 1e-4
+    assert rows[("AE-trans", "noise-free")]["sad"] == pytest.approx(0.0, abs=1e-6)  # frozen end-members
+    assert 0 < rows[("AE-trans", "noise-free")]["rmse"] < 0.6
+    assert (tmp_path / "table8.json").exists()
+    assert "VCA + FCLS" in unmixing_tables.format_unmixing_table(result)
