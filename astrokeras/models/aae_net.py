@@ -14,6 +14,7 @@ import keras
 from keras import layers
 
 from astrokeras.layers import Diff
+from astrokeras.models.attention_encoder import attention_trunk
 
 
 def aae_net(
@@ -51,20 +52,7 @@ def aae_net(
     classes = keras.Input((num_classes,), name="class_probabilities")
     x = layers.Concatenate(name="input_fusion")([Diff(name="diff")(spectrum),
                                                  layers.RepeatVector(bands, name="class_per_band")(classes)])
-    for i, (filters, kernel) in enumerate(zip(conv_filters, conv_kernels)):
-        x = layers.Conv1D(filters, kernel, padding="same", name=f"conv_{i}")(x)
-        x = layers.LeakyReLU(negative_slope=0.2, name=f"conv_{i}_act")(x)
-    encoder = []
-    for i, units in enumerate(dense_units):
-        x = layers.Dense(units, name=f"encoder_{i}")(x)
-        x = layers.LeakyReLU(negative_slope=0.2, name=f"encoder_{i}_act")(x)
-        encoder.append(x)
-    attended = layers.MultiHeadAttention(num_heads, key_dim, dropout=dropout, name="attention")(x, x)
-    x = layers.LayerNormalization(name="attention_norm")(layers.Add(name="attention_residual")([x, attended]))
-    for i in reversed(range(1, len(dense_units))):
-        x = layers.Dense(dense_units[i], name=f"decoder_{i}")(x)
-        x = layers.LeakyReLU(negative_slope=0.2, name=f"decoder_{i}_act")(x)
-        x = layers.Add(name=f"skip_{i}")([x, encoder[i]])
+    x = attention_trunk(x, conv_filters, conv_kernels, dense_units, num_heads, key_dim, dropout)
     x = layers.Dropout(dropout, name="dropout")(layers.Flatten(name="flatten")(x))
     x = layers.Concatenate(name="output_fusion")([x, classes])
     x = layers.Dense(64, name="head")(x)
