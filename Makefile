@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (the main job) and `make test` (the test suite).
-# Each creates .venv and installs astrokeras with pip on first use.
+# Each creates .venv and installs astrokeras with pip on first use. `make run ARGS=--quick` for a short run.
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -16,6 +16,7 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/astrokeras data info
+	$(VENV)/bin/astrokeras reproduce $(ARGS)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
