@@ -48,7 +48,8 @@ def _reproduce(args) -> int:
         elif table in UNMIXING_TABLES:
             batch = [run_unmixing_table(table, quick=args.quick, output=args.output)]
         else:
-            batch = [run_table(table, quick=args.quick, ensemble=args.ensemble, output=args.output)]
+            batch = [run_table(table, quick=args.quick, ensemble=args.ensemble, output=args.output,
+                               methods=args.methods)]
         results += batch
         if not args.json:
             for result in batch:
@@ -129,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--json", action="store_true", help="print JSON (one object per table)")
     reproduce.add_argument("--ensemble", type=int, default=1, help="add a row for an ensemble of K ASC-Nets")
     reproduce.add_argument("--output", default="outputs", help="folder for figures and JSON (default: outputs)")
+    reproduce.add_argument("--methods", nargs="+", metavar="NAME",
+                           help="Tables 5/7: re-run only these methods and update their rows in the earlier JSON")
     reproduce.set_defaults(func=_reproduce)
     train = commands.add_parser("train", help="train a network on all labelled spectra and save a .keras file")
     train.add_argument("network", choices=["asc-net"])

@@ -79,3 +79,25 @@ def test_table11_reads_the_table7_out_of_fold_probabilities(mirror, tmp_path, mo
     row = next(r for r in result["rows"] if r["asteroid"] == "Ceres")
     assert (row["true"], row["top1"], row["p1"], row["top2"], row["p2"]) == ("C", "C", 0.7, "B", 0.2)
     assert [r["asteroid"] for r in result["rows"]] == ["Ceres", "Bennu", "Itokawa", "Eros", "Kalliope", "Angelina"]
+
+
+def test_resnet_baseline_learns_with_early_stopping():
+    # Guards the BatchNorm-momentum trap: with Keras's default 0.99 early stopping restored an untrained model.
+    from astrokeras.models.baselines import resnet1d
+    from astrokeras.training import fit_classifier, predict_proba
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 100)
+    X = (1.0 + np.array([-0.3, 0.0, 0.3])[y][:, None] * np.linspace(-1, 1, 24) + 0.05 * rng.normal(size=(300, 24)))
+    config = TrainConfig(epochs=60, learning_rate=1e-3, patience=10, batch_size=64, verbose=0)
+    model, _ = fit_classifier(lambda: resnet1d(24, 3, filters=8, blocks=2), X.astype("float32"), y, 3, config)
+    assert (predict_proba(model, X).argmax(axis=1) == y).mean() > 0.9
+
+
+def test_rerunning_one_method_replaces_only_its_row(small_table5, tmp_path):
+    first = taxonomy_tables.run_table("5", quick=True, output=tmp_path)
+    again = taxonomy_tables.run_table("5", quick=True, output=tmp_path, methods=["PCA+SVM"])
+    assert [r["method"] for r in again["rows"]] == [r["method"] for r in first["rows"]]
+    assert again["rows"][0] == first["rows"][0]            # ASC-Net row untouched
+    with pytest.raises(ValueError, match="unknown method"):
+        taxonomy_tables.run_table("5", quick=True, output=tmp_path, methods=["SVM++"])

@@ -107,11 +107,13 @@ def paper_protocol(X, y, classes: int, *, quick: bool, repeats: int = 5, per_cla
 
 
 def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str | pathlib.Path = "outputs",
-              log=None) -> dict:
+              methods: list | None = None, log=None) -> dict:
     """Run Table 5 or 7: every method on the same folds; returns the JSON-ready result and writes the figure.
 
     ``ensemble`` > 1 adds a row for an ensemble of that many ASC-Nets (averaged probabilities). ASC-Net's
     out-of-fold probabilities are kept in ``table<N>_oof.npz`` (Table 11 reads them from Table 7's).
+    ``methods`` (names) re-runs only those methods, on the same folds, and replaces their rows in the
+    ``table<N>.json`` already in ``output`` (e.g. after fixing one baseline).
     """
     log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     task = TASKS[table]
@@ -120,9 +122,11 @@ def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str
     classes = len(task.scheme.classes)
     folds = stratified_folds(y, N_SPLITS, SEED)
     log(f"Table {table}: {len(y)} spectra x {X.shape[1]} bands, {classes} classes, {N_SPLITS} folds")
-    results = evaluate(X, y, classes, folds, methods_for(quick, ensemble), seed=SEED, log=log)
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
+    if methods:
+        return _rerun_methods(table, X, y, classes, folds, quick, ensemble, methods, output, start, log)
+    results = evaluate(X, y, classes, folds, methods_for(quick, ensemble), seed=SEED, log=log)
     oof = results["ASC-Net"].predictions
     np.savez(output / f"table{table}_oof.npz", designations=designations.astype(str), y=y, quick=quick,
              probabilities=np.stack([np.asarray(oof[i], dtype="float32") for i in range(len(y))]))
@@ -138,6 +142,24 @@ def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str
     result = {"table": table, "protocol": task.protocol + (" (quick: fewer epochs, fewer methods)" if quick else ""),
               "seconds": round(time.perf_counter() - start, 1), "rows": rows, "figure": str(figure)}
     (output / f"table{table}.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def _rerun_methods(table, X, y, classes, folds, quick, ensemble, names, output, start, log) -> dict:
+    path = output / f"table{table}.json"
+    if not path.exists():
+        raise ValueError(f"--methods updates an earlier run, but {path} does not exist: run the whole table first")
+    result = json.loads(path.read_text())
+    chosen = [m for m in methods_for(quick, ensemble) if m.name in names]
+    if len(chosen) != len(names):
+        known = [m.name for m in methods_for(quick, ensemble)]
+        raise ValueError(f"unknown method(s) {sorted(set(names) - {m.name for m in chosen})}; known: {known}")
+    fresh = {name: scores.row(name) for name, scores in evaluate(X, y, classes, folds, chosen, seed=SEED,
+                                                                  log=log).items()}
+    result["rows"] = [fresh.get(r["method"], r) if r["source"] == "measured" else r for r in result["rows"]]
+    result["rows"] += [row for name, row in fresh.items() if name not in {r["method"] for r in result["rows"]}]
+    result["seconds_rerun"] = round(time.perf_counter() - start, 1)
+    path.write_text(json.dumps(result, indent=1))
     return result
 
 
