@@ -81,16 +81,19 @@ def test_table11_reads_the_table7_out_of_fold_probabilities(mirror, tmp_path, mo
     assert [r["asteroid"] for r in result["rows"]] == ["Ceres", "Bennu", "Itokawa", "Eros", "Kalliope", "Angelina"]
 
 
-def test_resnet_baseline_learns_with_early_stopping():
-    # Guards the BatchNorm-momentum trap: with Keras's default 0.99 early stopping restored an untrained model.
-    from astrokeras.models.baselines import resnet1d
+@pytest.mark.parametrize("name", ["ResNet-1D", "Transformer-1D"])
+def test_keras_baselines_learn_with_early_stopping(name):
+    # Guards two traps that left a baseline at the majority class: BatchNorm's slow default momentum (ResNet)
+    # and unstandardised bands near 1.0 (Transformer); early stopping then restored an untrained model.
+    from astrokeras.models.baselines import KERAS_BASELINES
     from astrokeras.training import fit_classifier, predict_proba
 
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 100)
-    X = (1.0 + np.array([-0.3, 0.0, 0.3])[y][:, None] * np.linspace(-1, 1, 24) + 0.05 * rng.normal(size=(300, 24)))
+    X = 1.0 + np.array([-0.05, 0.0, 0.05])[y][:, None] * np.linspace(-1, 1, 24) + 0.01 * rng.normal(size=(300, 24))
     config = TrainConfig(epochs=60, learning_rate=1e-3, patience=10, batch_size=64, verbose=0)
-    model, _ = fit_classifier(lambda: resnet1d(24, 3, filters=8, blocks=2), X.astype("float32"), y, 3, config)
+    build = lambda: KERAS_BASELINES[name](24, 3)  # noqa: E731
+    model, _ = fit_classifier(build, X.astype("float32"), y, 3, config)
     assert (predict_proba(model, X).argmax(axis=1) == y).mean() > 0.9
 
 

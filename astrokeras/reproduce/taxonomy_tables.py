@@ -86,7 +86,7 @@ def methods_for(quick: bool, ensemble: int = 1) -> list:
         methods.append(asc_net_method(quick, ensemble=ensemble, name=f"ASC-Net ensemble x{ensemble}"))
     methods += [SklearnMethod(name, factory) for name, factory in SKLEARN_BASELINES.items()]
     if not quick:
-        config = TrainConfig(epochs=300, learning_rate=1e-3, patience=30, verbose=0)
+        config = TrainConfig(epochs=300, learning_rate=1e-3, patience=30, min_epochs=30, verbose=0)
         methods += [KerasMethod(name, build, config) for name, build in KERAS_BASELINES.items()]
     return methods
 

@@ -46,6 +46,7 @@ class TrainConfig:
     label_smoothing : for the cross-entropy.
     validation_fraction : share of the training spectra held out for early stopping.
     patience : epochs without a better validation loss before stopping.
+    min_epochs : early stopping only counts from this epoch on (no stop on an initial plateau).
     seed : seeds Keras, NumPy and the validation split.
     precision : ``auto`` (mixed_float16 on GPU, float32 on CPU), ``float32``, ``mixed_float16``...
     strategy : ``None``, ``"mirrored"`` or ``"multiworker"`` (see :mod:`astrokeras.training.runtime`).
@@ -59,6 +60,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     validation_fraction: float = 0.1
     patience: int = 20
+    min_epochs: int = 0
     seed: int = 0
     precision: str = "float32"
     strategy: str | None = None
@@ -102,7 +104,8 @@ def fit_classifier(
             X, y, test_size=config.validation_fraction, stratify=stratify, random_state=config.seed
         )
         callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=config.patience, restore_best_weights=True))
+            monitor="val_loss", patience=config.patience, restore_best_weights=True,
+            start_from_epoch=config.min_epochs))
     else:
         X_fit, y_fit, X_val, y_val = X, y, None, None
     if augment is not None:
