@@ -221,7 +221,12 @@ def format_albedo_table(result: dict) -> str:
         lines.append(f"{'asteroid':<9} {'catalogue':>9} {'AAE-Net':>8} {'1-sigma':>16} {'class-mean':>10}")
         for r in result["rows"]:
             s = r["sigma_dex"]
-            band = "-" if s is None else f"{r['predicted'] / 10 ** s:.3f}-{r['predicted'] * 10 ** s:.3f}"
+            if s is None:
+                band = "-"
+            elif s > 1.0:  # more than a factor of ten either way: say so rather than print a meaningless range
+                band = f"sigma {s:.1f} dex"
+            else:
+                band = f"{r['predicted'] / 10 ** s:.3f}-{r['predicted'] * 10 ** s:.3f}"
             lines.append(f"{r['asteroid']:<9} {r['catalogue']:>9.3f} {r['predicted']:>8.3f} {band:>16} "
                          f"{r['class_mean_rule']:>10.3f}")
     lines.append(f"({result['seconds']:.0f} s for the shared out-of-fold run)")
