@@ -2,9 +2,9 @@
 asteroids), all from one out-of-fold run on the AAED.
 
 Protocol: the AAED asteroids with an 11-class label, on the 0.01 um grid (201 bands); 5 stratified folds by
-asteroid (seed 0). Inside each fold the class information is itself out-of-sample: a PCA + logistic-regression classifier
-gives the training asteroids cross-validated class probabilities and the test asteroids probabilities from a model
-fitted on the training fold. Every method sees the same folds and the same class probabilities.
+asteroid (seed 0). Inside each fold the class information is itself out-of-sample: a PCA + logistic-regression
+classifier gives the training asteroids cross-validated class probabilities and the test asteroids probabilities
+from a model fitted on the training fold. Every method sees the same folds and the same class probabilities.
 
 Example
 -------
@@ -107,7 +107,7 @@ class AAENetMethod:
         return 10.0 ** (out[:, 0] + offset_test), sigma
 
 
-def run_albedo(*, quick: bool = False, output="outputs", log=None) -> dict:
+def run_albedo(*, quick: bool = False, log=None) -> dict:
     """Out-of-fold albedo predictions of every method; returns ``{method: predictions}`` and the data."""
     log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     start = time.perf_counter()
@@ -145,10 +145,9 @@ def run_albedo(*, quick: bool = False, output="outputs", log=None) -> dict:
         aae = predictions[methods[0].name][te]
         log(f"  fold {fold.index + 1}/{N_SPLITS}: AAE-Net MAE {np.mean(np.abs(aae - albedo[te])):.4f}, class-mean "
             f"{np.mean(np.abs(predictions['Class-mean rule'][te] - albedo[te])):.4f}")
-    result = {"albedo": albedo, "classes": classes, "designations": designations, "folds": folds,
-              "predictions": predictions, "sigma": sigma, "seconds": seconds,
-              "elapsed": time.perf_counter() - start, "quick": quick}
-    return result
+    return {"albedo": albedo, "classes": classes, "designations": designations, "folds": folds,
+            "predictions": predictions, "sigma": sigma, "seconds": seconds,
+            "elapsed": time.perf_counter() - start, "quick": quick}
 
 
 def _per_fold(run, method, rows_of=lambda fold: fold.test):
@@ -235,7 +234,7 @@ def format_albedo_table(result: dict) -> str:
 
 def run_tables(numbers, *, quick=False, output="outputs", log=None) -> list:
     """Run the shared albedo pass once and return the requested tables (also written as JSON to ``output``)."""
-    run = run_albedo(quick=quick, output=output, log=log)
+    run = run_albedo(quick=quick, log=log)
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     results = []
