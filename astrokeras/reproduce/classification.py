@@ -102,7 +102,7 @@ def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 
     results = {}
     for method in methods:
         scores = Scores(confusion=np.zeros((num_classes, num_classes), dtype=np.int64))
-        for fold in folds:
+        for position, fold in enumerate(folds, 1):
             start = time.perf_counter()
             predicted, probabilities = method.fit_predict(X[fold.train], y[fold.train], X[fold.test], num_classes,
                                                           seed + fold.index)
@@ -112,7 +112,7 @@ def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 
             scores.confusion += confusion(y[fold.test], predicted, num_classes)
             for row, p, q in zip(fold.test, predicted, probabilities if probabilities is not None else predicted):
                 scores.predictions[int(row)] = q
-            log(f"  {method.name:<28} fold {fold.index + 1}/{len(folds)}: acc {scores.acc[-1]:.4f} "
+            log(f"  {method.name:<28} fold {position}/{len(folds)} (#{fold.index}): acc {scores.acc[-1]:.4f} "
                 f"AP {scores.ap[-1]:.4f} ({scores.seconds[-1]:.0f} s)")
         results[method.name] = scores
     return results
