@@ -110,8 +110,9 @@ def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 
             scores.acc.append(accuracy(y[fold.test], predicted))
             scores.ap.append(mean_class_accuracy(y[fold.test], predicted))
             scores.confusion += confusion(y[fold.test], predicted, num_classes)
-            for row, p, q in zip(fold.test, predicted, probabilities if probabilities is not None else predicted):
-                scores.predictions[int(row)] = q
+            kept = probabilities if probabilities is not None else predicted
+            for row, value in zip(fold.test, kept):
+                scores.predictions[int(row)] = value
             log(f"  {method.name:<28} fold {position}/{len(folds)} (#{fold.index}): acc {scores.acc[-1]:.4f} "
                 f"AP {scores.ap[-1]:.4f} ({scores.seconds[-1]:.0f} s)")
         results[method.name] = scores
