@@ -71,10 +71,12 @@ TASKS = {
 }
 
 
-def asc_net_method(quick: bool, ensemble: int = 1, name: str = "ASC-Net", augment=None) -> KerasMethod:
+def asc_net_method(quick: bool, ensemble: int = 1, name: str = "ASC-Net", augment=None, epochs: int = 300,
+                   patience: int = 30) -> KerasMethod:
     from astrokeras.training import TrainConfig
 
-    config = TrainConfig(epochs=40 if quick else 300, learning_rate=1e-3, patience=10 if quick else 30, verbose=0)
+    config = TrainConfig(epochs=40 if quick else epochs, learning_rate=1e-3, patience=10 if quick else patience,
+                         verbose=0)
     return KerasMethod(name, lambda bands, n: asc_net(bands, n, **ASC_NET_WIDTHS), config, ensemble, augment)
 
 
@@ -94,7 +96,10 @@ def methods_for(quick: bool, ensemble: int = 1) -> list:
 def paper_protocol(X, y, classes: int, *, quick: bool, repeats: int = 5, per_class_test: int = 60,
                    per_class_train: int = 2000, log=None):
     """The paper's own protocol, honestly: ``per_class_test`` spectra per class held out first, the rest
-    PCA-augmented to ``per_class_train`` per class (inside the training part), repeated with ``repeats`` seeds."""
+    PCA-augmented to ``per_class_train`` per class (inside the training part), repeated with ``repeats`` seeds.
+
+    The augmented training set is about 6x larger than a plain fold, so ASC-Net trains for the paper's own
+    120 epochs (patience 20) rather than 300: each epoch already holds 6x more steps."""
     folds = []
     rng = np.random.default_rng(SEED)
     for repeat in range(repeats):
@@ -102,7 +107,7 @@ def paper_protocol(X, y, classes: int, *, quick: bool, repeats: int = 5, per_cla
                                for c in range(classes)])
         folds.append(Fold(repeat, np.setdiff1d(np.arange(y.size), test), np.sort(test)))
     augment = lambda Xa, ya: augment_pca_noise(Xa, ya, per_class_train, seed=SEED)  # noqa: E731
-    method = asc_net_method(quick, name="ASC-Net (paper protocol)", augment=augment)
+    method = asc_net_method(quick, name="ASC-Net (paper protocol)", augment=augment, epochs=120, patience=20)
     return evaluate(X, y, classes, folds, [method], log=log)[method.name]
 
 
