@@ -66,8 +66,18 @@ def _reproduce(args) -> int:
 
 
 def _train(args) -> int:
+    if args.network == "presets":
+        from astrokeras.presets import PRETRAINED_DIR
+        from astrokeras.training.train_presets import train_presets
+
+        cards = train_presets(args.output or PRETRAINED_DIR, quick=args.quick, metrics_from=args.metrics_from,
+                              only=args.only)
+        print(f"presets in {args.output or PRETRAINED_DIR}: {', '.join(sorted(cards))}")
+        return 0
     from astrokeras.training.train_asc_net import train_asc_net
 
+    if not args.output:
+        raise SystemExit("astrokeras train asc-net: --output MODEL.keras is required")
     path = train_asc_net(args.task, args.output, epochs=args.epochs, precision=args.precision,
                          strategy=args.strategy, backup_dir=args.backup_dir,
                          holdout_fold=args.holdout_fold, seed=args.seed)
@@ -115,6 +125,14 @@ def _export(args) -> int:
     return 0
 
 
+def _survey(args) -> int:
+    from astrokeras.survey.gaia import format_survey, survey_gaia
+
+    summary = survey_gaia(args.output, batch_size=args.batch_size, shard=args.shard)
+    print(json.dumps(summary, indent=1) if args.json else format_survey(summary))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="astrokeras", description="Asteroid spectra -> class, albedo, composition.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,9 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="Tables 5/7: re-run only these methods and update their rows in the earlier JSON")
     reproduce.set_defaults(func=_reproduce)
     train = commands.add_parser("train", help="train a network on all labelled spectra and save a .keras file")
-    train.add_argument("network", choices=["asc-net"])
+    train.add_argument("network", choices=["asc-net", "presets"],
+                       help="asc-net: one model; presets: re-create the pretrained models shipped with the package")
     train.add_argument("--task", choices=["5", "7"], default="5", help="5: 4-class visible, 7: 11-class VIS-NIR")
-    train.add_argument("--output", required=True, help="the .keras file to write")
+    train.add_argument("--output", help="asc-net: the .keras file to write; presets: folder (default: the package's)")
+    train.add_argument("--quick", action="store_true", help="presets: few epochs (a smoke run, not for use)")
+    train.add_argument("--metrics-from", metavar="DIR", help="presets: folder of the reproduce table JSONs")
+    train.add_argument("--only", nargs="+", metavar="PRESET", help="presets: re-create only these")
     train.add_argument("--epochs", type=int, default=300, help="maximum epochs (early stopping on validation)")
     train.add_argument("--precision", default="auto", choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"],
                        help="auto: mixed_float16 on GPU, float32 on CPU (mixed precision is slower on CPU)")
@@ -154,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true")
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
     export.set_defaults(func=_export)
+    survey = commands.add_parser("survey", help="classify a whole survey with the pretrained Gaia-grid model")
+    survey.add_argument("survey", choices=["gaia"], help="gaia: Gaia DR3, 60518 asteroids")
+    survey.add_argument("--output", default="outputs/gaia", help="folder for the table, summary and figures")
+    survey.add_argument("--batch-size", type=int, default=4096)
+    survey.add_argument("--shard", metavar="I/N", help="classify every N-th asteroid from the I-th (scale-out)")
+    survey.add_argument("--json", action="store_true", help="print the summary as JSON")
+    survey.set_defaults(func=_survey)
     return parser
 
 

@@ -118,3 +118,18 @@ VISNIR_11 = TaxonomyScheme(
 BUS_DEMEO = TaxonomyScheme("Bus-DeMeo", BUS_DEMEO_CLASSES, {c: c for c in BUS_DEMEO_CLASSES}, strip_suffixes=True)
 
 SCHEMES = {s.name: s for s in (FOUR_CLASS, VISNIR_11, BUS_DEMEO)}
+
+# The 11 VIS-NIR classes folded into the 4 visible ones, as FOUR_CLASS groups the Bus classes.
+ELEVEN_TO_FOUR = {"A": "Other", "B": "C", "C": "C", "D": "Other", "K": "Other", "L": "Other", "Q": "Other",
+                  "S": "S", "T": "Other", "V": "Other", "X": "X"}
+
+
+def four_class_of_busdemeo(labels):
+    """``(targets, kept)`` in :data:`FOUR_CLASS` order for Bus-DeMeo labels (suffixes such as ``w`` stripped).
+
+    >>> four_class_of_busdemeo(["Sqw", "Xn", "B", "Vw", "U"])[0].tolist()
+    [0, 2, 1, 3]
+    """
+    mapped = [ELEVEN_TO_FOUR.get(VISNIR_11.map(label)) for label in labels]
+    kept = np.array([m is not None for m in mapped], dtype=bool)
+    return np.array([FOUR_CLASS.classes.index(m) for m in mapped if m is not None], dtype=np.int64), kept

@@ -70,6 +70,47 @@ def class_probabilities(X_train, c_train, X_test, seed):
     return train, _full_proba(model.fit(X_train, c_train), X_test, n)
 
 
+def fit_aae_net(X, albedo, P, classes, *, target: str = "log10", quick: bool = False, seed: int = 0):
+    """Train AAE-Net on spectra ``X``, albedos, class probabilities ``P`` and integer ``classes``.
+
+    Returns ``(model, prior)``: the network learns the deviation of its target (log10 albedo for ``"log10"``,
+    with a Gaussian NLL and a 1-sigma; the albedo for ``"linear"``, with L1) from the class prior
+    ``P @ prior``, each asteroid's probability-weighted mean of the per-class means, so an untrained AAE-Net
+    starts as the class-mean rule.
+    """
+    import keras
+
+    from astrokeras.losses import GaussianNLL
+    from astrokeras.models.aae_net import aae_net
+    from astrokeras.training import TrainConfig
+    from astrokeras.training.regressor import fit_regressor
+
+    config = TrainConfig(epochs=40 if quick else 400, learning_rate=1e-3, patience=10 if quick else 40,
+                         batch_size=32, seed=seed, verbose=0)
+    log = target == "log10"
+    build = lambda: aae_net(X.shape[1], P.shape[1], uncertainty=log, **AAE_NET_WIDTHS)  # noqa: E731
+    counts = np.bincount(classes)
+    stratify = classes if counts[counts > 0].min() >= 2 else None
+    values = np.log10(albedo) if log else np.asarray(albedo, float)
+    prior = np.array([values[classes == k].mean() if np.any(classes == k) else values.mean()
+                      for k in range(P.shape[1])])
+    model, _ = fit_regressor(build, {"spectrum": X, "class_probabilities": P}, values - P @ prior,
+                             GaussianNLL() if log else keras.losses.MeanAbsoluteError(), config, stratify=stratify)
+    return model, prior
+
+
+def predict_albedo(model, prior, X, P, target: str = "log10"):
+    """``(albedo, sigma_dex)`` from a model of :func:`fit_aae_net` (``sigma_dex`` is None for ``"linear"``)."""
+    from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN
+
+    out = model.predict({"spectrum": np.asarray(X, "float32"), "class_probabilities": np.asarray(P, "float32")},
+                        verbose=0)
+    offset = np.asarray(P) @ prior
+    if target != "log10":
+        return out[:, 0] + offset, None
+    return 10.0 ** (out[:, 0] + offset), np.exp(np.clip(out[:, 1], LOG_SIGMA_MIN, LOG_SIGMA_MAX))
+
+
 @dataclasses.dataclass
 class AAENetMethod:
     """AAE-Net trained on one fold; ``target`` ``log10`` (Gaussian NLL, with a 1-sigma) or ``linear`` (L1)."""
@@ -79,32 +120,8 @@ class AAENetMethod:
     quick: bool
 
     def fit_predict(self, X, a, P, X_test, P_test, c_train, seed):
-        import keras
-
-        from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN, GaussianNLL
-        from astrokeras.models.aae_net import aae_net
-        from astrokeras.training import TrainConfig
-        from astrokeras.training.regressor import fit_regressor
-
-        config = TrainConfig(epochs=40 if self.quick else 400, learning_rate=1e-3, patience=10 if self.quick else 40,
-                             batch_size=32, seed=seed, verbose=0)
-        log = self.target == "log10"
-        build = lambda: aae_net(X.shape[1], P.shape[1], uncertainty=log, **AAE_NET_WIDTHS)  # noqa: E731
-        counts = np.bincount(c_train)
-        stratify = c_train if counts[counts > 0].min() >= 2 else None
-        target = np.log10(a) if log else a
-        # The class prior: each asteroid's probability-weighted mean of the training fold's class means. The
-        # network learns the deviation from it, so an untrained AAE-Net starts as the class-mean rule.
-        means = np.array([target[c_train == k].mean() if np.any(c_train == k) else target.mean()
-                          for k in range(P.shape[1])])
-        offset, offset_test = P @ means, P_test @ means
-        model, _ = fit_regressor(build, {"spectrum": X, "class_probabilities": P}, target - offset,
-                                 GaussianNLL() if log else keras.losses.MeanAbsoluteError(), config, stratify=stratify)
-        out = model.predict({"spectrum": X_test, "class_probabilities": P_test}, verbose=0)
-        if not log:
-            return out[:, 0] + offset_test, None
-        sigma = np.exp(np.clip(out[:, 1], LOG_SIGMA_MIN, LOG_SIGMA_MAX))
-        return 10.0 ** (out[:, 0] + offset_test), sigma
+        model, prior = fit_aae_net(X, a, P, c_train, target=self.target, quick=self.quick, seed=seed)
+        return predict_albedo(model, prior, X_test, P_test, self.target)
 
 
 def run_albedo(*, quick: bool = False, log=None) -> dict:

@@ -1,0 +1,1 @@
+"""Whole-survey classification (Gaia DR3)."""
