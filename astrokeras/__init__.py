@@ -11,3 +11,7 @@ Example
 """
 
 __version__ = "0.1.0"
+
+from astrokeras.analysis import analyze, analyze_file  # noqa: E402  (numpy only; models load on first call)
+
+__all__ = ["analyze", "analyze_file", "__version__"]

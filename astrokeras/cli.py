@@ -26,40 +26,25 @@ def _data_info(args) -> int:
     return 0
 
 
-ALBEDO_TABLES = ("9", "10", "13")
-UNMIXING_TABLES = ("8", "korda", "12")
-
-
 def _reproduce(args) -> int:
-    from astrokeras.reproduce.albedo_tables import format_albedo_table, run_tables
-    from astrokeras.reproduce.taxonomy_tables import format_table, run_table, run_table11
-    from astrokeras.reproduce.unmixing_tables import format_unmixing_table, run_unmixing_table
+    from astrokeras.reproduce.main_job import format_result, main_job, run_tables
 
-    tables = args.table or ["5", "7", "11", "9", "10", "13", "8", "korda", "12"]
+    if not args.table and not args.methods:
+        # The main job: every table, presets, exports, the Gaia survey, report.md.
+        job = main_job(args.output, quick=args.quick, ensemble=args.ensemble,
+                       echo=(lambda text: None) if args.json else print)
+        if args.json:
+            print(json.dumps({"tables": job["results"], "seconds": job["seconds"], "report": job["report"]},
+                             indent=1))
+        return 0
+    if args.methods and not args.table:
+        raise SystemExit("astrokeras reproduce: --methods needs --table 5 or --table 7")
     results = []
-    for table in tables:
-        if table in ALBEDO_TABLES:
-            if any(r["table"] == table for r in results):
-                continue
-            wanted = [t for t in tables if t in ALBEDO_TABLES]  # one shared out-of-fold pass for 9, 10, 13
-            batch = run_tables(wanted, quick=args.quick, output=args.output)
-        elif table == "11":
-            batch = [run_table11(quick=args.quick, output=args.output)]
-        elif table in UNMIXING_TABLES:
-            batch = [run_unmixing_table(table, quick=args.quick, output=args.output)]
-        else:
-            batch = [run_table(table, quick=args.quick, ensemble=args.ensemble, output=args.output,
-                               methods=args.methods)]
-        results += batch
+    for result in run_tables(args.table, quick=args.quick, ensemble=args.ensemble, output=args.output,
+                             methods=args.methods):
+        results.append(result)
         if not args.json:
-            for result in batch:
-                if result["table"] in ALBEDO_TABLES:
-                    text = format_albedo_table(result)
-                elif result["table"] in UNMIXING_TABLES:
-                    text = format_unmixing_table(result)
-                else:
-                    text = format_table(result)
-                print(text + "\n", flush=True)
+            print(format_result(result) + "\n", flush=True)
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else {"tables": results}, indent=1))
     return 0
@@ -125,6 +110,51 @@ def _export(args) -> int:
     return 0
 
 
+def _analyze(args) -> int:
+    from astrokeras.analysis import analyze_file, format_analysis
+    from astrokeras.presets import PresetError
+    from astrokeras.spectra import SpectrumError
+
+    results, failed = [], 0
+    for path in args.files:
+        try:
+            result = analyze_file(path, args.unit, presets=args.presets)
+        except (SpectrumError, PresetError) as error:
+            print(f"astrokeras: error: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        results.append(result)
+        if args.plot:
+            import pathlib
+
+            from astrokeras.analysis_plot import analysis_png
+
+            figure = analysis_png(result, pathlib.Path(args.plot) / f"{pathlib.Path(path).stem}.png")
+            print(f"wrote {figure}", file=sys.stderr)
+        if not (args.json or args.csv):
+            print(format_analysis(result) + "\n", flush=True)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results] if len(args.files) > 1 else
+                         (results[0].to_dict() if results else None), indent=1))
+    if args.csv:
+        _print_csv(results)
+    return 2 if failed else 0
+
+
+def _print_csv(results) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout)
+    classes = sorted({c for r in results for c in r.classes}, key=lambda c: (len(c) > 1, c))
+    components = sorted({k for r in results if r.composition for k in r.composition})
+    writer.writerow(["name", "classifier", "top_class", *[f"p_{c}" for c in classes], "albedo", "albedo_low",
+                     "albedo_high", *components])
+    for r in results:
+        p = dict(zip(r.classes, r.probabilities))
+        writer.writerow([r.name, r.classifier, r.top_class, *[p.get(c, "") for c in classes], r.albedo,
+                         *r.albedo_1sigma, *[(r.composition or {}).get(k, "") for k in components]])
+
+
 def _survey(args) -> int:
     from astrokeras.survey.gaia import format_survey, survey_gaia
 
@@ -143,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(func=_data_info)
     reproduce = commands.add_parser("reproduce", help="the paper's tables on the real data, honest folds")
     reproduce.add_argument("--table", nargs="+", choices=["5", "7", "11", "9", "10", "13", "8", "korda", "12"],
-                           help="one or more tables (default: all implemented); 9, 10 and 13 share one run")
+                           help="one or more tables; without --table: the main job (every table, presets, exports, "
+                                "the Gaia survey, report.md)")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and methods (minutes, not hours)")
     reproduce.add_argument("--json", action="store_true", help="print JSON (one object per table)")
     reproduce.add_argument("--ensemble", type=int, default=1, help="add a row for an ensemble of K ASC-Nets")
@@ -176,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true")
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
     export.set_defaults(func=_export)
+    analyze = commands.add_parser("analyze", help="class, albedo and composition of spectrum files (pretrained)")
+    analyze.add_argument("files", nargs="+", metavar="FILE", help="CSV / TSV / text / ECSV / FITS spectra")
+    analyze.add_argument("--unit", default="auto", choices=["auto", "um", "nm"], help="wavelength unit")
+    analyze.add_argument("--json", action="store_true", help="print JSON")
+    analyze.add_argument("--csv", action="store_true", help="print one CSV row per spectrum")
+    analyze.add_argument("--plot", metavar="DIR", help="write DIR/<file>.png: spectrum vs class template")
+    analyze.add_argument("--presets", metavar="DIR", help="pretrained models other than the shipped ones")
+    analyze.set_defaults(func=_analyze)
     survey = commands.add_parser("survey", help="classify a whole survey with the pretrained Gaia-grid model")
     survey.add_argument("survey", choices=["gaia"], help="gaia: Gaia DR3, 60518 asteroids")
     survey.add_argument("--output", default="outputs/gaia", help="folder for the table, summary and figures")

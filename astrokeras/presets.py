@@ -69,3 +69,24 @@ def load_preset(name: str, directory=None):
     if not path.exists():
         raise PresetError(f"preset file {path} is missing: run `astrokeras train presets` to re-create it")
     return _load(str(path)), cards[name]
+
+
+@functools.lru_cache(maxsize=None)
+def _runner(path: str, threads: int):
+    from ai_edge_litert.interpreter import Interpreter
+
+    return Interpreter(model_path=path, num_threads=threads).get_signature_runner("serving_default")
+
+
+def load_lite_preset(name: str, directory=None, *, threads: int = 1):
+    """``(run, card)``: the preset's float32 TFLite copy, run with ``ai_edge_litert`` (no TensorFlow import,
+    hence a fast cold start); ``run(spectrum=X, ...)`` returns the named outputs as a dict."""
+    directory = pathlib.Path(directory or presets_dir())
+    cards = preset_cards(directory)
+    if name not in cards:
+        raise PresetError(f"unknown preset {name!r}; available: {sorted(cards)}")
+    path = directory / cards[name].get("tflite", "")
+    if not path.is_file():
+        raise PresetError(f"the TFLite copy of preset {name!r} ({path}) is missing: run `astrokeras train presets`")
+    runner = _runner(str(path), threads)
+    return (lambda **inputs: runner(**{k: np.asarray(v, dtype="float32") for k, v in inputs.items()})), cards[name]

@@ -41,8 +41,15 @@ def to_tflite(saved_model_dir, quantize: str = "none", representative=None, *, s
     if quantize == "int8":
         if representative is None or len(representative) == 0:
             raise ValueError("int8 quantization needs representative spectra (real training spectra, N x bands)")
-        rows = np.asarray(representative, dtype="float32")[:samples]
-        converter.representative_dataset = lambda: ([row[None]] for row in rows)
+        # One array (single-input models) or a dict of arrays by input name (AAE-Net).
+        if isinstance(representative, dict):
+            columns = {k: np.asarray(v, dtype="float32")[:samples] for k, v in representative.items()}
+            count = len(next(iter(columns.values())))
+            converter.representative_dataset = lambda: ({k: v[i:i + 1] for k, v in columns.items()}
+                                                        for i in range(count))
+        else:
+            rows = np.asarray(representative, dtype="float32")[:samples]
+            converter.representative_dataset = lambda: ([row[None]] for row in rows)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = tf.float32
         converter.inference_output_type = tf.float32
@@ -70,6 +77,14 @@ class TFLiteModel:
         plain = Interpreter(model_content=self.content,
                             experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
         return {op["op_name"] for op in plain._get_ops_details()}
+
+    def run(self, **inputs) -> dict:
+        """Named outputs for named inputs through the ``serving_default`` signature (any batch size):
+        ``lite.run(spectrum=X)`` -> ``{"probabilities": ...}``."""
+        runner = getattr(self, "_runner", None)
+        if runner is None:
+            runner = self._runner = self.interpreter.get_signature_runner("serving_default")
+        return runner(**{k: np.asarray(v, dtype="float32") for k, v in inputs.items()})
 
     def predict(self, X):
         """Outputs for a batch ``X`` (first output only when the model has one)."""

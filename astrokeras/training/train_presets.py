@@ -38,12 +38,22 @@ VISNIR_GRID = paper_grid(0.45, 2.45)
 
 
 def save_small(model, path: pathlib.Path) -> int:
-    """Save ``model`` without its optimizer state (a third of the size); returns the file size in bytes."""
+    """Save ``model`` without its optimizer state (a third of the size) as ``path`` (.keras) and, beside it, a
+    float32 TFLite copy (``.tflite``) that :func:`astrokeras.analyze` runs without TensorFlow; returns the
+    ``.keras`` size in bytes."""
+    import tempfile
+
     import keras
 
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    clone.save(path)
+    from astrokeras.export import export_savedmodel, to_tflite
+
+    with tempfile.TemporaryDirectory() as scratch:
+        full = pathlib.Path(scratch) / "full.keras"
+        model.save(full)
+        bare = keras.saving.load_model(full, compile=False)  # drops the optimizer and the compile config
+        bare.save(path)
+        saved = export_savedmodel(bare, pathlib.Path(scratch) / "savedmodel")
+        path.with_suffix(".tflite").write_bytes(to_tflite(saved, "none"))
     return path.stat().st_size
 
 
@@ -126,6 +136,7 @@ def gaia_cross_validation(quick: bool, log) -> dict:
 def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=None, only=None, log=None) -> dict:
     """Train the presets (all, or the names in ``only``) into ``output`` and update its ``presets.json``."""
     from astrokeras import datasets
+    from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN
     from astrokeras.reproduce.albedo_tables import class_probabilities, fit_aae_net, load_aaed
     from astrokeras.reproduce.taxonomy_tables import TASKS
     from astrokeras.reproduce.unmixing_tables import GRID, endmembers_on, normalise_index, train_ae_trans
@@ -144,6 +155,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
         card = {"name": name, "file": f"{name}.keras", "date": today, "quick": quick,
                 "seconds": round(time.perf_counter() - started, 1), **card}
         card["bytes"] = save_small(model, output / card["file"])
+        card["tflite"] = card["file"].replace(".keras", ".tflite")
         cards[name] = card
         cards_path.write_text(json.dumps(cards, indent=1))
         log(f"  {name}: {card['bytes'] / 1024:.0f} KiB, {card['seconds']:.0f} s")
@@ -196,6 +208,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
             "classes": list(VISNIR_11.classes), "grid_um": VISNIR_GRID.tolist(), "normalise_at_um": 0.55,
             "training_data": "AAED: korda2023 VIS-NIR spectra x Mahlke+2022 / SpitzerNEOs albedos",
             "spectra": int(len(albedo)), "class_prior_log10": [round(float(v), 6) for v in prior],
+            "log_sigma_clip": [LOG_SIGMA_MIN, LOG_SIGMA_MAX],
             "metrics": _row(metrics_from, "9", "AAE-Net (log10, NLL)")}, started)
 
     if wanted("ae-trans-olivine-pyroxene"):

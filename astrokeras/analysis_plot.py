@@ -1,0 +1,74 @@
+"""A PNG of one analysis: the spectrum against its predicted class's template, and the abundances.
+
+The template is the Bus-DeMeo class mean (DeMeo et al. 2009, with its 1-sigma band) of the top class; for the
+4-class visible classifier, the DeMeo class that names the group (S, C, X; none for "Other"). When the
+templates cannot be had (offline, no mirror), the figure says so and shows the spectrum alone.
+
+Example
+-------
+``astrokeras analyze spectrum.csv --plot figures/`` writes ``figures/spectrum.png``
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+
+def _template(top_class: str):
+    from astrokeras.datasets import DataUnavailableError, load_demeo_templates
+
+    try:
+        templates = load_demeo_templates()
+    except DataUnavailableError as error:
+        return None, f"(no class template: {str(error).split(':')[0]})"
+    names = templates.meta["class"].tolist()
+    if top_class not in names:
+        return None, f"(no DeMeo template for class {top_class})"
+    i = names.index(top_class)
+    return (templates.wavelength, templates.reflectance[i], templates.error[i]), f"DeMeo {top_class} template"
+
+
+def analysis_png(result, path) -> pathlib.Path:
+    """Write the figure of ``result`` (an :class:`~astrokeras.analysis.Analysis`) to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    spectrum = result.spectrum.normalise(0.55) if result.spectrum.covers([0.55]) else result.spectrum
+    wide = result.composition is not None
+    fig, axes = plt.subplots(1, 2 if wide else 1, figsize=(9 if wide else 6.5, 3.8),
+                             gridspec_kw={"width_ratios": [3, 1]} if wide else None)
+    ax = axes[0] if wide else axes
+    if spectrum.error is not None:
+        ax.fill_between(spectrum.wavelength, spectrum.reflectance - spectrum.error,
+                        spectrum.reflectance + spectrum.error, color="tab:blue", alpha=0.2, lw=0)
+    ax.plot(spectrum.wavelength, spectrum.reflectance, color="tab:blue", lw=1.2, label=result.name or "spectrum")
+    template, label = _template(result.top_class)
+    if template is not None:
+        w, r, e = template
+        ax.plot(w, r, color="tab:red", lw=1.2, ls="--", label=label)
+        if np.all(np.isfinite(e)):
+            ax.fill_between(w, r - e, r + e, color="tab:red", alpha=0.12, lw=0)
+    else:
+        ax.text(0.02, 0.03, label, transform=ax.transAxes, fontsize=7, color="gray")
+    (c1, p1), (c2, p2) = result.top2
+    ax.set_title(f"{result.name}: {c1} {100 * p1:.0f}%, {c2} {100 * p2:.0f}%; albedo {result.albedo:.3f} "
+                 f"({result.albedo_1sigma[0]:.3f}-{result.albedo_1sigma[1]:.3f})", fontsize=9)
+    ax.set_xlabel("wavelength (um)")
+    ax.set_ylabel("reflectance (normalised at 0.55 um)")
+    ax.legend(fontsize=8)
+    if wide:
+        names, values = list(result.composition), list(result.composition.values())
+        bars = axes[1].bar(names, [100 * v for v in values], color=["tab:olive", "tab:brown", "tab:gray"])
+        axes[1].bar_label(bars, labels=[f"{100 * v:.0f}%" for v in values], fontsize=8)
+        axes[1].set_ylim(0, 100)
+        axes[1].set_title("AE-trans abundances", fontsize=9)
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,162 @@
+"""The main job (``astrokeras reproduce`` / ``make run``): every paper table on honest folds, the presets
+re-trained on all the data, their SavedModel and TFLite exports, the Gaia DR3 survey, and a Markdown report.
+
+``quick=True`` trains fewer epochs and fewer methods (a smoke run of the whole pipeline, about ten minutes on
+2 cores); its figures are not the measured ones of the README.
+
+Example
+-------
+``astrokeras reproduce --quick --output outputs/quick`` then read ``outputs/quick/report.md``
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import pathlib
+import platform
+import sys
+import time
+
+ALBEDO_TABLES = ("9", "10", "13")
+UNMIXING_TABLES = ("8", "korda", "12")
+ALL_TABLES = ("5", "7", "11", "9", "10", "13", "8", "korda", "12")
+
+
+def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None):
+    """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run)."""
+    from astrokeras.reproduce import albedo_tables
+    from astrokeras.reproduce.taxonomy_tables import run_table, run_table11
+    from astrokeras.reproduce.unmixing_tables import run_unmixing_table
+
+    done = set()
+    for table in tables:
+        if table in done:
+            continue
+        if table in ALBEDO_TABLES:
+            wanted = [t for t in tables if t in ALBEDO_TABLES]
+            batch = albedo_tables.run_tables(wanted, quick=quick, output=output)
+        elif table == "11":
+            batch = [run_table11(quick=quick, output=output)]
+        elif table in UNMIXING_TABLES:
+            batch = [run_unmixing_table(table, quick=quick, output=output)]
+        else:
+            batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods)]
+        for result in batch:
+            done.add(result["table"])
+            yield result
+
+
+def format_result(result: dict) -> str:
+    """The text table of any reproduced table."""
+    from astrokeras.reproduce.albedo_tables import format_albedo_table
+    from astrokeras.reproduce.taxonomy_tables import format_table
+    from astrokeras.reproduce.unmixing_tables import format_unmixing_table
+
+    if result["table"] in ALBEDO_TABLES:
+        return format_albedo_table(result)
+    if result["table"] in UNMIXING_TABLES:
+        return format_unmixing_table(result)
+    return format_table(result)
+
+
+def export_presets(presets_dir, output, log) -> list:
+    """SavedModel + TFLite (float32, dynamic-range) of every preset in ``presets_dir``; returns their sizes."""
+    import keras
+
+    import astrokeras.layers  # noqa: F401  (custom layers)
+    from astrokeras.export import export_savedmodel, to_tflite
+    from astrokeras.presets import preset_cards
+
+    rows = []
+    for name, card in preset_cards(presets_dir).items():
+        model = keras.saving.load_model(pathlib.Path(presets_dir) / card["file"], compile=False)
+        saved = export_savedmodel(model, pathlib.Path(output) / name / "savedmodel" / "1")
+        row = {"preset": name, "keras_bytes": card["bytes"],
+               "savedmodel_bytes": sum(f.stat().st_size for f in saved.rglob("*") if f.is_file())}
+        for quantize in ("none", "dynamic"):
+            content = to_tflite(saved, quantize)
+            (pathlib.Path(output) / name / f"model_{quantize}.tflite").write_bytes(content)
+            row[f"tflite_{quantize}_bytes"] = len(content)
+        rows.append(row)
+        log(f"  exported {name}: SavedModel {row['savedmodel_bytes'] / 1024:.0f} KiB, TFLite float32 "
+            f"{row['tflite_none_bytes'] / 1024:.0f} KiB, dynamic {row['tflite_dynamic_bytes'] / 1024:.0f} KiB")
+    return rows
+
+
+def write_report(path, *, results, presets, exports, survey, seconds, quick) -> pathlib.Path:
+    """The Markdown report of a main-job run."""
+    from astrokeras.survey.gaia import format_survey
+
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"# astrokeras reproduce{' --quick' if quick else ''}", "",
+             f"{when}; {os.cpu_count()} CPU(s), {platform.machine()}, Python {platform.python_version()}; "
+             f"{seconds['total'] / 60:.1f} min in all" + (" (quick: fewer epochs and methods; not the measured "
+                                                          "figures)" if quick else "") + ".", "",
+             "Every figure comes from spectra the model never saw (5 stratified folds, seed 0, the same for every "
+             "method; augmentation inside the training part only).", "", "## Tables", ""]
+    for result in results:
+        lines += [f"### Table {result['table']}", "", "```text", format_result(result), "```", ""]
+        if result.get("figure"):
+            lines += [f"![Table {result['table']}]({pathlib.Path(result['figure']).name})", ""]
+    lines += ["## Presets (trained on all the data; metrics from the folds above)", "",
+              "| preset | answers | bytes | metrics |", "|---|---|---|---|"]
+    for name, card in presets.items():
+        metrics = card.get("metrics") or {}
+        shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if k in ("acc", "ap", "mae", "rmse", "from"))
+        lines.append(f"| {name} | {card['answers']} | {card['bytes']} | {shown or '-'} |")
+    lines += ["", "## Exports", "", "| preset | .keras | SavedModel | TFLite float32 | TFLite dynamic |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {r['preset']} | {r['keras_bytes']} | {r['savedmodel_bytes']} | {r['tflite_none_bytes']} | "
+              f"{r['tflite_dynamic_bytes']} |" for r in exports]
+    if survey:
+        lines += ["", "## Gaia DR3 survey", "", "```text", format_survey(survey), "```", "",
+                  "![class fractions](gaia/gaia_class_fractions.png)", ""]
+    lines += ["", "## Seconds per stage", "", "| stage | s |", "|---|---|"]
+    lines += [f"| {k} | {v:.0f} |" for k, v in seconds.items()]
+    path = pathlib.Path(path)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main_job(output="outputs", *, quick=False, ensemble=1, log=None, echo=print) -> dict:
+    """Run everything; returns ``{"results", "presets", "exports", "survey", "seconds", "report"}``."""
+    from astrokeras.survey.gaia import survey_gaia
+    from astrokeras.training.train_presets import train_presets
+
+    log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
+    output = pathlib.Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    seconds, start = {}, time.perf_counter()
+    results = []
+    for result in run_tables(ALL_TABLES, quick=quick, ensemble=ensemble, output=output):
+        results.append(result)
+        seconds[f"table {result['table']}"] = result["seconds"]
+        echo(format_result(result) + "\n")
+    t = time.perf_counter()
+    log("Presets: re-training on all the data")
+    presets = train_presets(output / "presets", quick=quick, metrics_from=output, log=log)
+    seconds["presets"] = time.perf_counter() - t
+    t = time.perf_counter()
+    exports = export_presets(output / "presets", output / "exports", log)
+    seconds["exports"] = time.perf_counter() - t
+    t = time.perf_counter()
+    previous = os.environ.get("ASTROKERAS_PRESETS_DIR")
+    os.environ["ASTROKERAS_PRESETS_DIR"] = str(output / "presets")
+    try:
+        survey = survey_gaia(output / "gaia", log=log)
+    finally:
+        if previous is None:
+            os.environ.pop("ASTROKERAS_PRESETS_DIR")
+        else:
+            os.environ["ASTROKERAS_PRESETS_DIR"] = previous
+    seconds["gaia survey"] = time.perf_counter() - t
+    seconds["total"] = time.perf_counter() - start
+    report = write_report(output / "report.md", results=results, presets=presets, exports=exports, survey=survey,
+                          seconds=seconds, quick=quick)
+    (output / "main_job.json").write_text(json.dumps({"seconds": seconds, "exports": exports, "quick": quick},
+                                                     indent=1))
+    echo(f"report: {report} ({seconds['total'] / 60:.1f} min)")
+    return {"results": results, "presets": presets, "exports": exports, "survey": survey, "seconds": seconds,
+            "report": str(report)}

@@ -1,0 +1,109 @@
+"""`analyze` on real spectra with the shipped presets, its CLI, and its errors."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from astrokeras import analyze, datasets
+from astrokeras.analysis import VISIBLE, VISNIR
+from astrokeras.presets import grid_of, load_lite_preset, load_preset, preset_cards
+from astrokeras.spectra import SpectrumError, paper_grid
+
+
+@pytest.fixture(scope="module")
+def eros(mirror):
+    """Eros's VIS-NIR spectrum (korda2023 / Bus-DeMeo, an S-type), 401 bands."""
+    data = datasets.load_busdemeo()
+    row = int(np.flatnonzero(data.meta["designation"].to_numpy() == "433")[0])
+    return data.wavelength, data.reflectance[row]
+
+
+@pytest.fixture(scope="module")
+def ceres_visible(mirror):
+    data = datasets.load_smass2()
+    row = int(np.flatnonzero(data.meta["designation"].to_numpy() == "1")[0])
+    return data.wavelength, data.reflectance[row]
+
+
+def _csv(path, w, r):
+    path.write_text("wavelength,reflectance\n" + "".join(f"{a:.6f},{b:.6f}\n" for a, b in zip(w, r)))
+    return path
+
+
+def test_every_preset_has_a_card_a_keras_file_and_a_matching_tflite_copy():
+    cards = preset_cards()
+    assert {VISNIR, VISIBLE, "aae-net-albedo", "ae-trans-olivine-pyroxene", "asc-net-gaia-4class"} <= set(cards)
+    rng = np.random.default_rng(0)
+    for name, card in cards.items():
+        model, _ = load_preset(name)
+        run, _ = load_lite_preset(name)
+        inputs = {t.name: (1 + 0.05 * rng.random((3,) + tuple(t.shape[1:]))).astype("float32") for t in model.inputs}
+        if "class_probabilities" in inputs:
+            inputs["class_probabilities"] /= inputs["class_probabilities"].sum(1, keepdims=True)
+        reference = model.predict(inputs if len(inputs) > 1 else inputs["spectrum"], verbose=0)
+        lite = run(**inputs)
+        reference = reference if isinstance(reference, dict) else {next(iter(lite)): reference}
+        for key, value in lite.items():
+            np.testing.assert_allclose(value, reference[key], atol=1e-4, err_msg=f"{name}:{key}")
+        assert grid_of(card).size == model.inputs[0].shape[-1]
+
+
+def test_visnir_s_type_gets_11_classes_albedo_and_composition(eros):
+    result = analyze(*eros, name="433")
+    assert result.classifier == VISNIR and len(result.probabilities) == 11
+    assert abs(sum(result.probabilities) - 1) < 1e-3
+    assert result.models[:2] == [VISNIR, "aae-net-albedo"]
+    assert 0.01 < result.albedo < 1.0
+    assert result.albedo_1sigma[0] < result.albedo < result.albedo_1sigma[1]
+    if result.top_class in ("S", "Q", "A", "V"):
+        assert set(result.composition) == {"OL", "OPX", "CPX"}
+        assert abs(sum(result.composition.values()) - 1) < 1e-3
+    else:
+        assert result.composition is None and "not estimated" in result.composition_note
+
+
+def test_visible_spectrum_gets_the_4_class_model_and_no_composition(ceres_visible):
+    result = analyze(*ceres_visible, name="1")
+    assert result.classifier == VISIBLE and result.classes == ["S", "C", "X", "Other"]
+    assert result.composition is None and "0.45-2.45" in result.composition_note
+    assert "class-mean" in result.albedo_method
+
+
+def test_units_and_scale_do_not_change_the_answer(eros):
+    w, r = eros
+    a = analyze(w, r)
+    b = analyze(w * 1000.0, 3.7 * r)  # nanometres, another reflectance scale
+    np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-4)
+    assert a.albedo == pytest.approx(b.albedo, rel=1e-3)
+
+
+def test_uncovered_range_and_bad_values_are_refused_clearly(eros):
+    w = paper_grid(0.50, 0.90)
+    with pytest.raises(SpectrumError, match="pretrained classifiers need 0.45-2.45 um"):
+        analyze(w, np.ones_like(w))
+    r = eros[1].copy()
+    r[10] = np.nan
+    with pytest.raises(SpectrumError, match="NaN"):
+        analyze(eros[0], r)
+
+
+def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(tmp_path, eros, ceres_visible):
+    good = _csv(tmp_path / "eros.csv", *eros)
+    visible = _csv(tmp_path / "ceres.csv", *ceres_visible)
+    bad = tmp_path / "broken.csv"
+    bad.write_text("wavelength,reflectance\n0.5,1\n0.4,1\n0.6,1\n")
+    run = lambda *args: subprocess.run([sys.executable, "-m", "astrokeras.cli", "analyze", *args],  # noqa: E731
+                                       capture_output=True, text=True)
+    out = run(str(good), str(bad), str(visible), "--json", "--plot", str(tmp_path / "figs"))
+    assert out.returncode == 2, out.stderr
+    assert "broken.csv" in out.stderr and "not sorted" in out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["name"] for r in rows] == ["eros", "ceres"]
+    assert (tmp_path / "figs" / "eros.png").stat().st_size > 10_000
+    out = run(str(good), "--csv")
+    assert out.returncode == 0, out.stderr
+    header, row = out.stdout.strip().splitlines()
+    assert header.startswith("name,classifier,top_class,p_A") and row.startswith("eros,asc-net-visnir-11class,")
