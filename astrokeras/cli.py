@@ -53,8 +53,14 @@ def _reproduce(args) -> int:
 def _train(args) -> int:
     if args.network == "presets":
         from astrokeras.presets import PRETRAINED_DIR
-        from astrokeras.training.train_presets import train_presets
+        from astrokeras.training.train_presets import refresh_metrics, train_presets
 
+        if args.metrics_only:
+            if not args.metrics_from:
+                raise SystemExit("astrokeras train presets --metrics-only needs --metrics-from DIR")
+            cards = refresh_metrics(args.output or PRETRAINED_DIR, args.metrics_from)
+            print(json.dumps({name: card.get("metrics") for name, card in cards.items()}, indent=1))
+            return 0
         cards = train_presets(args.output or PRETRAINED_DIR, quick=args.quick, metrics_from=args.metrics_from,
                               only=args.only)
         print(f"presets in {args.output or PRETRAINED_DIR}: {', '.join(sorted(cards))}")
@@ -76,8 +82,13 @@ def _export(args) -> int:
     if args.report:
         from astrokeras.export.parity import format_report, parity_report
 
+        from astrokeras.export.parity import train_heldout_regressor
+
         reports = []
         for model in args.models:
+            if model in ("aae-net", "ae-trans"):  # train the held-out model first
+                model = train_heldout_regressor(model, pathlib.Path(args.output) / f"{model.replace('-', '_')}_heldout.keras",
+                                                quick=args.quick)
             report = parity_report(model, pathlib.Path(args.output) / pathlib.Path(model).stem)
             reports.append(report)
             if not args.json:
@@ -190,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quick", action="store_true", help="presets: few epochs (a smoke run, not for use)")
     train.add_argument("--metrics-from", metavar="DIR", help="presets: folder of the reproduce table JSONs")
     train.add_argument("--only", nargs="+", metavar="PRESET", help="presets: re-create only these")
+    train.add_argument("--metrics-only", action="store_true",
+                       help="presets: only update the cards' metrics from --metrics-from (no training)")
     train.add_argument("--epochs", type=int, default=300, help="maximum epochs (early stopping on validation)")
     train.add_argument("--precision", default="auto", choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"],
                        help="auto: mixed_float16 on GPU, float32 on CPU (mixed precision is slower on CPU)")
@@ -200,11 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(func=_train)
     export = commands.add_parser("export", help="SavedModel (TF Serving) and TFLite exports, parity report")
-    export.add_argument("models", nargs="+", metavar="MODEL.keras")
+    export.add_argument("models", nargs="+", metavar="MODEL.keras",
+                        help="a .keras file (with its .json card); for --report also 'aae-net' or 'ae-trans', which "
+                             "trains that network with data held out first")
     export.add_argument("--to", choices=["savedmodel", "tflite"])
     export.add_argument("--quantize", choices=["none", "float16", "dynamic", "int8"], default="none")
     export.add_argument("--report", action="store_true", help="every variant: size, agreement, held-out accuracy")
     export.add_argument("--json", action="store_true")
+    export.add_argument("--quick", action="store_true", help="--report aae-net/ae-trans: few epochs (smoke run)")
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
     export.set_defaults(func=_export)
     analyze = commands.add_parser("analyze", help="class, albedo and composition of spectrum files (pretrained)")

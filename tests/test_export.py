@@ -118,3 +118,26 @@ def test_a_model_trained_on_everything_has_no_report(tmp_path):
 
     with pytest.raises(ValueError, match="no held-out fold"):
         heldout_data({"task": "5", "holdout_fold": None})
+
+
+@pytest.mark.integration
+def test_export_report_of_aae_net_and_ae_trans_on_held_out_data(mirror, tmp_path, capsys):
+    """Two-input AAE-Net and dict-output AE-trans: every variant converts (builtin ops) and is measured."""
+    from astrokeras.cli import main
+
+    assert main(["export", "--report", "aae-net", "ae-trans", "--quick", "--json",
+                 "--output", str(tmp_path)]) == 0
+    import json
+
+    reports = {r["network"]: r for r in json.loads(capsys.readouterr().out)["reports"]}
+    assert reports["aae-net"]["heldout_spectra"] == 106 and reports["ae-trans"]["heldout_spectra"] == 2500
+    for network, metric, tolerance in (("aae-net", "mae", 0.01), ("ae-trans", "rmse", 0.01)):
+        variants = {r["variant"]: r for r in reports[network]["variants"]}
+        assert list(variants) == ["keras", "savedmodel", "tflite-none", "tflite-float16", "tflite-dynamic",
+                                  "tflite-int8"]
+        assert variants["tflite-none"]["max_abs_diff"] < 1e-4 and variants["savedmodel"]["max_abs_diff"] < 1e-4
+        assert variants["tflite-int8"]["bytes"] < variants["tflite-none"]["bytes"]
+        for row in variants.values():  # quantization may cost a little, never the whole metric
+            assert abs(row[metric] - variants["keras"][metric]) < tolerance, (network, row)
+    lite = TFLiteModel((tmp_path / "aae_net_heldout" / "model_int8.tflite").read_bytes())
+    assert not any(op.startswith("Flex") for op in lite.ops)
