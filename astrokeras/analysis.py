@@ -144,12 +144,36 @@ def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
     return analyze(None, read_spectrum(path, unit), presets=presets)
 
 
+def catalogue_spectrum(designation: str, source: str = "busdemeo") -> Spectrum:
+    """A published spectrum from the registered data sets, by designation (``"433"``, ``"1999 JU3"``):
+    ``busdemeo`` (korda2023 VIS-NIR, 0.45-2.45 um) or ``smass2`` (visible, 0.44-0.92 um)."""
+    from astrokeras import datasets
+
+    loaders = {"busdemeo": datasets.load_busdemeo, "smass2": datasets.load_smass2}
+    if source not in loaders:
+        raise SpectrumError(f"unknown source {source!r}: use one of {sorted(loaders)}")
+    data = loaders[source]()
+    wanted = designation.replace(" ", "").lower()
+    keys = data.meta["designation"].astype(str).str.replace(" ", "").str.lower().to_numpy()
+    hits = np.flatnonzero(keys == wanted)
+    if not hits.size:
+        raise SpectrumError(f"asteroid {designation!r} is not in {source} ({len(data)} spectra); try the other "
+                            "source, or analyze your own file")
+    return Spectrum(data.wavelength, data.reflectance[hits[0]], name=f"{designation} ({source})")
+
+
+def albedo_spread(result: Analysis) -> str:
+    """``"1-sigma 0.180-0.290"``, or a plain warning when the range spans more than a factor of 10 each way."""
+    low, high = result.albedo_1sigma
+    if high < 100 * low:
+        return f"1-sigma {low:.3f}-{high:.3f}"
+    return "very uncertain: 1-sigma spans more than a factor of 10"
+
+
 def format_analysis(result: Analysis) -> str:
     """A short human-readable report."""
     (c1, p1), (c2, p2) = result.top2
-    low, high = result.albedo_1sigma
-    spread = (f"1-sigma {low:.3f}-{high:.3f}" if high / low < 100 else  # over a factor 10 either way: say so
-              "very uncertain: 1-sigma spans more than a factor of 10")
+    spread = albedo_spread(result)
     lines = [f"{result.name or 'spectrum'}  ({result.coverage_um[0]:g}-{result.coverage_um[1]:g} um)",
              f"  class       {c1} ({100 * p1:.1f}%), then {c2} ({100 * p2:.1f}%)   [{result.classifier}: "
              f"{result.scheme}]",

@@ -15,6 +15,8 @@ import pathlib
 
 import numpy as np
 
+from astrokeras.analysis import albedo_spread
+
 
 def _template(top_class: str):
     from astrokeras.datasets import DataUnavailableError, load_demeo_templates
@@ -56,7 +58,7 @@ def analysis_png(result, path) -> pathlib.Path:
         ax.text(0.02, 0.03, label, transform=ax.transAxes, fontsize=7, color="gray")
     (c1, p1), (c2, p2) = result.top2
     ax.set_title(f"{result.name}: {c1} {100 * p1:.0f}%, {c2} {100 * p2:.0f}%; albedo {result.albedo:.3f} "
-                 f"({result.albedo_1sigma[0]:.3f}-{result.albedo_1sigma[1]:.3f})", fontsize=9)
+                 f"({albedo_spread(result)})", fontsize=9)
     ax.set_xlabel("wavelength (um)")
     ax.set_ylabel("reflectance (normalised at 0.55 um)")
     ax.legend(fontsize=8)

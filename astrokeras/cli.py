@@ -126,10 +126,18 @@ def _analyze(args) -> int:
     from astrokeras.presets import PresetError
     from astrokeras.spectra import SpectrumError
 
+    from astrokeras.analysis import analyze, catalogue_spectrum
+
     results, failed = [], 0
-    for path in args.files:
+    if not args.files and not args.asteroid:
+        raise SystemExit("astrokeras analyze: give spectrum FILEs or --asteroid DESIGNATION")
+    for path in [*args.files, *[f"asteroid:{a}" for a in args.asteroid or []]]:
         try:
-            result = analyze_file(path, args.unit, presets=args.presets)
+            if path.startswith("asteroid:"):
+                result = analyze(None, catalogue_spectrum(path.split(":", 1)[1], args.source), presets=args.presets)
+                path = path.split(":", 1)[1].replace(" ", "_")
+            else:
+                result = analyze_file(path, args.unit, presets=args.presets)
         except (SpectrumError, PresetError) as error:
             print(f"astrokeras: error: {error}", file=sys.stderr)
             failed += 1
@@ -145,7 +153,7 @@ def _analyze(args) -> int:
         if not (args.json or args.csv):
             print(format_analysis(result) + "\n", flush=True)
     if args.json:
-        print(json.dumps([r.to_dict() for r in results] if len(args.files) > 1 else
+        print(json.dumps([r.to_dict() for r in results] if len(args.files) + len(args.asteroid or []) > 1 else
                          (results[0].to_dict() if results else None), indent=1))
     if args.csv:
         _print_csv(results)
@@ -224,7 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
     export.set_defaults(func=_export)
     analyze = commands.add_parser("analyze", help="class, albedo and composition of spectrum files (pretrained)")
-    analyze.add_argument("files", nargs="+", metavar="FILE", help="CSV / TSV / text / ECSV / FITS spectra")
+    analyze.add_argument("files", nargs="*", metavar="FILE", help="CSV / TSV / text / ECSV / FITS spectra")
+    analyze.add_argument("--asteroid", nargs="+", metavar="DESIGNATION",
+                         help="analyze published spectra from the registered data sets (e.g. 433 4 25143)")
+    analyze.add_argument("--source", default="busdemeo", choices=["busdemeo", "smass2"],
+                         help="--asteroid: VIS-NIR korda2023/Bus-DeMeo (default) or visible SMASS II")
     analyze.add_argument("--unit", default="auto", choices=["auto", "um", "nm"], help="wavelength unit")
     analyze.add_argument("--json", action="store_true", help="print JSON")
     analyze.add_argument("--csv", action="store_true", help="print one CSV row per spectrum")

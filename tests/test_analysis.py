@@ -107,3 +107,15 @@ def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(
     assert out.returncode == 0, out.stderr
     header, row = out.stdout.strip().splitlines()
     assert header.startswith("name,classifier,top_class,p_A") and row.startswith("eros,asc-net-visnir-11class,")
+
+
+def test_cli_analyze_a_catalogued_asteroid_and_refuse_an_unknown_one(mirror, capsys):
+    from astrokeras.cli import main
+
+    assert main(["analyze", "--asteroid", "433", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["name"] == "433 (busdemeo)" and result["classifier"] == VISNIR
+    assert main(["analyze", "--asteroid", "1", "--source", "smass2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["classifier"] == VISIBLE
+    assert main(["analyze", "--asteroid", "no such rock"]) == 2
+    assert "not in busdemeo" in capsys.readouterr().err
