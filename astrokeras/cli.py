@@ -80,15 +80,13 @@ def _export(args) -> int:
     import pathlib
 
     if args.report:
-        from astrokeras.export.parity import format_report, parity_report
-
-        from astrokeras.export.parity import train_heldout_regressor
+        from astrokeras.export.parity import format_report, parity_report, train_heldout_regressor
 
         reports = []
         for model in args.models:
             if model in ("aae-net", "ae-trans"):  # train the held-out model first
-                model = train_heldout_regressor(model, pathlib.Path(args.output) / f"{model.replace('-', '_')}_heldout.keras",
-                                                quick=args.quick)
+                path = pathlib.Path(args.output) / f"{model.replace('-', '_')}_heldout.keras"
+                model = train_heldout_regressor(model, path, quick=args.quick)
             report = parity_report(model, pathlib.Path(args.output) / pathlib.Path(model).stem)
             reports.append(report)
             if not args.json:
@@ -122,11 +120,11 @@ def _export(args) -> int:
 
 
 def _analyze(args) -> int:
-    from astrokeras.analysis import analyze_file, format_analysis
+    import pathlib
+
+    from astrokeras.analysis import analyze, analyze_file, catalogue_spectrum, format_analysis
     from astrokeras.presets import PresetError
     from astrokeras.spectra import SpectrumError
-
-    from astrokeras.analysis import analyze, catalogue_spectrum
 
     results, failed = [], 0
     if not args.files and not args.asteroid:
@@ -144,8 +142,6 @@ def _analyze(args) -> int:
             continue
         results.append(result)
         if args.plot:
-            import pathlib
-
             from astrokeras.analysis_plot import analysis_png
 
             figure = analysis_png(result, pathlib.Path(args.plot) / f"{pathlib.Path(path).stem}.png")

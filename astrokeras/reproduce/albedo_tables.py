@@ -22,7 +22,7 @@ import sys
 import time
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 
 from astrokeras import datasets
 from astrokeras.evaluation import mean_std
