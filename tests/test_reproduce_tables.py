@@ -104,3 +104,13 @@ def test_rerunning_one_method_replaces_only_its_row(small_table5, tmp_path):
     assert again["rows"][0] == first["rows"][0]            # ASC-Net row untouched
     with pytest.raises(ValueError, match="unknown method"):
         taxonomy_tables.run_table("5", quick=True, output=tmp_path, methods=["SVM++"])
+
+
+def test_transformer_patches_long_spectra_and_pads_the_last_patch():
+    from astrokeras.models.baselines import transformer1d
+
+    short, long = transformer1d(49, 4), transformer1d(201, 11)
+    tokens = lambda m: next(l.output.shape[1:] for l in m.layers if l.name.startswith("reshape"))  # noqa: E731
+    assert tokens(short) == (49, 1) and tokens(long) == (51, 4)
+    X = np.linspace(0.9, 1.2, 201, dtype="float32")[None].repeat(3, axis=0)
+    assert long.predict(X, verbose=0).shape == (3, 11)
