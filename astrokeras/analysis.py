@@ -105,8 +105,10 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     if chosen == VISNIR:
         regress, albedo_card = load_lite_preset(ALBEDO, presets)
         out = regress(spectrum=_on_grid(spectrum, albedo_card), class_probabilities=P[None])["albedo"][0]
-        low, high = albedo_card["log_sigma_clip"]
-        mean, sigma = out[0] + P @ np.asarray(albedo_card["class_prior_log10"]), np.exp(np.clip(out[1], low, high))
+        low, high = albedo_card["log_sigma_bounds"]  # the same smooth bound as astrokeras.losses.bounded_log_sigma
+        centre, half = (low + high) / 2, (high - low) / 2
+        mean = out[0] + P @ np.asarray(albedo_card["class_prior_log10"])
+        sigma = np.exp(centre + half * np.tanh((out[1] - centre) / half))
         method = f"AAE-Net ({ALBEDO}), fed the 11-class probabilities"
         models.append(ALBEDO)
     else:

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from astrokeras.losses import GaussianNLL
+from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN, GaussianNLL, bounded_log_sigma
 from astrokeras.models import aae_net
 from astrokeras.reproduce import albedo_tables
 
@@ -13,13 +13,25 @@ TINY = dict(conv_filters=(4, 4, 4), dense_units=(8, 8, 8), num_heads=2, key_dim=
 
 def test_gaussian_nll_values_and_its_minimum_at_the_true_spread():
     y = np.zeros((4, 1), "float32")
-    at = lambda mean, log_sigma: float(GaussianNLL()(y, np.tile([[mean, log_sigma]], (4, 1)).astype("float32")))  # noqa: E731
-    assert at(0.0, 0.0) == pytest.approx(0.0)
-    assert at(2.0, 0.0) == pytest.approx(2.0)                     # 0.5 * 2**2
-    assert at(2.0, np.log(2.0)) == pytest.approx(0.5 + np.log(2.0), rel=1e-5)
-    spreads = np.linspace(-1.5, 1.5, 31)                           # for an error of 1, the best sigma is 1
-    assert spreads[np.argmin([at(1.0, s) for s in spreads])] == pytest.approx(0.0, abs=0.11)
-    assert at(0.0, -50.0) == pytest.approx(at(0.0, -3.0))           # sigma floor: no blow-up
+    at = lambda mean, raw: float(GaussianNLL()(y, np.tile([[mean, raw]], (4, 1)).astype("float32")))  # noqa: E731
+    assert at(0.0, -1.5) == pytest.approx(-1.5)                   # raw -1.5 is log-sigma -1.5 (the centre)
+    assert at(2.0, -1.5) == pytest.approx(0.5 * 4 * np.exp(3.0) - 1.5, rel=1e-5)
+    raws = np.linspace(-3.0, 0.0, 61)                              # for an error of 0.3, the best sigma is 0.3
+    best = raws[np.argmin([at(0.3, r) for r in raws])]
+    assert float(bounded_log_sigma(np.float32(best))) == pytest.approx(np.log(0.3), abs=0.06)
+    assert at(0.0, -50.0) == pytest.approx(at(0.0, -500.0))         # sigma floor: no blow-up
+
+
+def test_log_sigma_keeps_a_gradient_outside_its_range():
+    # A hard clip froze AAE-Net's log-sigma at its bound (raw outputs near 13 were measured) and with it the mean.
+    import tensorflow as tf
+
+    raw = tf.Variable([3.0, -6.0])
+    with tf.GradientTape() as tape:
+        value = tf.reduce_sum(bounded_log_sigma(raw))
+    gradient = tape.gradient(value, raw).numpy()
+    assert np.all(gradient > 1e-3)
+    assert LOG_SIGMA_MIN <= float(bounded_log_sigma(np.float32(-60.0))) < float(bounded_log_sigma(np.float32(60.0))) <= LOG_SIGMA_MAX
 
 
 def test_aae_net_fuses_the_class_at_the_input_and_before_the_output():
@@ -27,6 +39,10 @@ def test_aae_net_fuses_the_class_at_the_input_and_before_the_output():
     assert model.get_layer("input_fusion").output.shape[-1] == 2 + 3
     assert model.get_layer("output_fusion").input[1].shape[-1] == 3
     spectrum = np.ones((2, 16), "float32")
+    untrained = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[0, 1]]}, verbose=0)
+    assert np.all(untrained == 0)                                   # zero-initialised head: no deviation yet
+    kernel, bias = model.get_layer("albedo").get_weights()
+    model.get_layer("albedo").set_weights([np.random.default_rng(0).normal(size=kernel.shape), bias])
     a = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[0, 0]]}, verbose=0)
     b = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[1, 2]]}, verbose=0)
     assert a.shape == (2, 2) and not np.allclose(a, b)               # the class information changes the answer

@@ -57,5 +57,7 @@ def aae_net(
     x = layers.Concatenate(name="output_fusion")([x, classes])
     x = layers.Dense(64, name="head")(x)
     x = layers.LeakyReLU(negative_slope=0.2, name="head_act")(x)
-    outputs = layers.Dense(2 if uncertainty else 1, dtype="float32", name="albedo")(x)
+    # Zero-initialised output: an untrained AAE-Net predicts no deviation from the class prior (and a mid-range
+    # sigma), so the first steps do not see huge residuals that push log-sigma to its bound.
+    outputs = layers.Dense(2 if uncertainty else 1, dtype="float32", kernel_initializer="zeros", name="albedo")(x)
     return keras.Model([spectrum, classes], outputs, name=name)

@@ -101,14 +101,14 @@ def fit_aae_net(X, albedo, P, classes, *, target: str = "log10", quick: bool = F
 
 def predict_albedo(model, prior, X, P, target: str = "log10"):
     """``(albedo, sigma_dex)`` from a model of :func:`fit_aae_net` (``sigma_dex`` is None for ``"linear"``)."""
-    from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN
+    from astrokeras.losses import bounded_log_sigma
 
     out = model.predict({"spectrum": np.asarray(X, "float32"), "class_probabilities": np.asarray(P, "float32")},
                         verbose=0)
     offset = np.asarray(P) @ prior
     if target != "log10":
         return out[:, 0] + offset, None
-    return 10.0 ** (out[:, 0] + offset), np.exp(np.clip(out[:, 1], LOG_SIGMA_MIN, LOG_SIGMA_MAX))
+    return 10.0 ** (out[:, 0] + offset), np.exp(np.asarray(bounded_log_sigma(out[:, 1])))
 
 
 @dataclasses.dataclass

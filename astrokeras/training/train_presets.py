@@ -228,7 +228,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
             "classes": list(VISNIR_11.classes), "grid_um": VISNIR_GRID.tolist(), "normalise_at_um": 0.55,
             "training_data": "AAED: korda2023 VIS-NIR spectra x Mahlke+2022 / SpitzerNEOs albedos",
             "spectra": int(len(albedo)), "class_prior_log10": [round(float(v), 6) for v in prior],
-            "log_sigma_clip": [LOG_SIGMA_MIN, LOG_SIGMA_MAX],
+            "log_sigma_bounds": [LOG_SIGMA_MIN, LOG_SIGMA_MAX],  # sigma = exp(bounded tanh of the raw output)
             "metrics": _row(metrics_from, *METRIC_SOURCES["aae-net-albedo"])}, started)
 
     if wanted("ae-trans-olivine-pyroxene"):
