@@ -85,7 +85,7 @@ def fit_aae_net(X, albedo, P, classes, *, target: str = "log10", quick: bool = F
     from astrokeras.training import TrainConfig
     from astrokeras.training.regressor import fit_regressor
 
-    config = TrainConfig(epochs=15 if quick else 400, learning_rate=1e-3, patience=5 if quick else 40,
+    config = TrainConfig(epochs=10 if quick else 400, learning_rate=1e-3, patience=5 if quick else 40,
                          batch_size=32, seed=seed, verbose=0)
     log = target == "log10"
     build = lambda: aae_net(X.shape[1], P.shape[1], uncertainty=log, **AAE_NET_WIDTHS)  # noqa: E731

@@ -94,7 +94,7 @@ def _classifier(name, X, y, classes, grid, quick, seed):
     from astrokeras.reproduce.taxonomy_tables import ASC_NET_WIDTHS
     from astrokeras.training.classifier import TrainConfig, fit_classifier
 
-    config = TrainConfig(epochs=20 if quick else 300, learning_rate=1e-3, patience=10 if quick else 30, seed=seed,
+    config = TrainConfig(epochs=10 if quick else 300, learning_rate=1e-3, patience=10 if quick else 30, seed=seed,
                          verbose=0)
     model, history = fit_classifier(lambda: asc_net(X.shape[1], len(classes), **ASC_NET_WIDTHS, name=name), X, y,
                                     len(classes), config)
