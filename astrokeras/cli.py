@@ -171,8 +171,13 @@ def _print_csv(results) -> None:
 
 
 def _survey(args) -> int:
-    from astrokeras.survey.gaia import format_survey, survey_gaia
+    from astrokeras.survey.gaia import format_survey, parse_shard, survey_gaia
 
+    if args.shard:
+        try:
+            parse_shard(args.shard)
+        except ValueError as error:
+            raise SystemExit(f"astrokeras survey: {error}") from None
     summary = survey_gaia(args.output, batch_size=args.batch_size, shard=args.shard)
     print(json.dumps(summary, indent=1) if args.json else format_survey(summary))
     return 0

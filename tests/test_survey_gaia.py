@@ -55,3 +55,11 @@ def test_a_shard_of_the_real_survey(mirror, tmp_path):
     assert summary["grid_um"] == GAIA_GRID.tolist()
     for name in summary["figures"]:
         assert (tmp_path / name.split("/")[-1]).stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("shard", ["4/4", "-1/3", "a/b", "3"])
+def test_a_malformed_shard_is_refused(shard):
+    from astrokeras.survey.gaia import parse_shard
+
+    with pytest.raises(ValueError, match="I/N"):
+        parse_shard(shard)

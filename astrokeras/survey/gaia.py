@@ -131,6 +131,21 @@ def fractions_png(table: pd.DataFrame, classes, path) -> pathlib.Path:
     return path
 
 
+def parse_shard(shard: str):
+    """``"i/n"`` -> ``(i, n)`` with ``0 <= i < n``.
+
+    >>> parse_shard("2/8")
+    (2, 8)
+    """
+    try:
+        index, count = (int(v) for v in shard.split("/"))
+    except ValueError:
+        index, count = -1, 0
+    if not 0 <= index < count:
+        raise ValueError(f"--shard must be I/N with 0 <= I < N (e.g. 0/4), got {shard!r}")
+    return index, count
+
+
 def survey_gaia(output="outputs/gaia", *, batch_size: int = 4096, shard: str | None = None, log=None) -> dict:
     """Classify the Gaia DR3 asteroids; write ``gaia_classes.csv``, ``gaia_survey.json`` and two figures.
 
@@ -149,9 +164,7 @@ def survey_gaia(output="outputs/gaia", *, batch_size: int = 4096, shard: str | N
     data = datasets.load_gaia_dr3()
     rows = np.arange(len(data.meta))
     if shard:
-        index, count = (int(v) for v in shard.split("/"))
-        if not 0 <= index < count:
-            raise ValueError(f"shard must be i/n with 0 <= i < n, got {shard!r}")
+        index, count = parse_shard(shard)
         rows = rows[index::count]
     seconds["load"] = time.perf_counter() - start
     t = time.perf_counter()
