@@ -54,7 +54,6 @@ class Analysis:
     composition_note: str
     models: list
     spectrum: Spectrum = dataclasses.field(repr=False, default=None)
-    model_input: np.ndarray = dataclasses.field(repr=False, default=None)
 
     @property
     def top2(self):
@@ -62,7 +61,7 @@ class Analysis:
         return [(self.classes[i], self.probabilities[i]) for i in order]
 
     def to_dict(self) -> dict:
-        out = {k: v for k, v in dataclasses.asdict(self).items() if k not in ("spectrum", "model_input")}
+        out = {k: v for k, v in dataclasses.asdict(self).items() if k != "spectrum"}
         out["coverage_um"] = list(self.coverage_um)
         out["albedo_1sigma"] = list(self.albedo_1sigma)
         return out
@@ -135,8 +134,7 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
         classifier=chosen, scheme=card["answers"], classes=classes, probabilities=[round(float(p), 4) for p in P],
         top_class=top, albedo=round(float(10 ** mean), 4),
         albedo_1sigma=(round(float(10 ** (mean - sigma)), 4), round(float(10 ** (mean + sigma)), 4)),
-        albedo_method=method, composition=composition, composition_note=note, models=models, spectrum=spectrum,
-        model_input=X[0])
+        albedo_method=method, composition=composition, composition_note=note, models=models, spectrum=spectrum)
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:

@@ -16,6 +16,7 @@ import pathlib
 import numpy as np
 
 from astrokeras.analysis import albedo_spread
+from astrokeras.reproduce.figures import pyplot, save_png
 
 
 def _template(top_class: str):
@@ -34,11 +35,7 @@ def _template(top_class: str):
 
 def analysis_png(result, path) -> pathlib.Path:
     """Write the figure of ``result`` (an :class:`~astrokeras.analysis.Analysis`) to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     spectrum = result.spectrum.normalise(0.55) if result.spectrum.covers([0.55]) else result.spectrum
     wide = result.composition is not None
     fig, axes = plt.subplots(1, 2 if wide else 1, figsize=(9 if wide else 6.5, 3.8),
@@ -68,9 +65,4 @@ def analysis_png(result, path) -> pathlib.Path:
         axes[1].bar_label(bars, labels=[f"{100 * v:.0f}%" for v in values], fontsize=8)
         axes[1].set_ylim(0, 100)
         axes[1].set_title("AE-trans abundances", fontsize=9)
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)

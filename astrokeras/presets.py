@@ -59,16 +59,22 @@ def _load(path: str):
     return keras.saving.load_model(path, compile=False)
 
 
-def load_preset(name: str, directory=None):
-    """``(model, card)`` of preset ``name`` (models are loaded once per process)."""
+def _lookup(name: str, directory):
+    """``(folder, card)`` of preset ``name``; a clear error when it is not in the folder's cards."""
     directory = pathlib.Path(directory or presets_dir())
     cards = preset_cards(directory)
     if name not in cards:
         raise PresetError(f"unknown preset {name!r}; available: {sorted(cards)}")
-    path = directory / cards[name]["file"]
+    return directory, cards[name]
+
+
+def load_preset(name: str, directory=None):
+    """``(model, card)`` of preset ``name`` (models are loaded once per process)."""
+    directory, card = _lookup(name, directory)
+    path = directory / card["file"]
     if not path.exists():
         raise PresetError(f"preset file {path} is missing: run `astrokeras train presets` to re-create it")
-    return _load(str(path)), cards[name]
+    return _load(str(path)), card
 
 
 @functools.lru_cache(maxsize=None)
@@ -81,12 +87,9 @@ def _runner(path: str, threads: int):
 def load_lite_preset(name: str, directory=None, *, threads: int = 1):
     """``(run, card)``: the preset's float32 TFLite copy, run with ``ai_edge_litert`` (no TensorFlow import,
     hence a fast cold start); ``run(spectrum=X, ...)`` returns the named outputs as a dict."""
-    directory = pathlib.Path(directory or presets_dir())
-    cards = preset_cards(directory)
-    if name not in cards:
-        raise PresetError(f"unknown preset {name!r}; available: {sorted(cards)}")
-    path = directory / cards[name].get("tflite", "")
+    directory, card = _lookup(name, directory)
+    path = directory / card.get("tflite", "")
     if not path.is_file():
         raise PresetError(f"the TFLite copy of preset {name!r} ({path}) is missing: run `astrokeras train presets`")
     runner = _runner(str(path), threads)
-    return (lambda **inputs: runner(**{k: np.asarray(v, dtype="float32") for k, v in inputs.items()})), cards[name]
+    return (lambda **inputs: runner(**{k: np.asarray(v, dtype="float32") for k, v in inputs.items()})), card

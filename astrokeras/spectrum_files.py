@@ -102,11 +102,8 @@ def _read_text(path: pathlib.Path, text: str):
     if table.shape[1] < 2:
         raise SpectrumError(f"{path}: found {table.shape[1]} column(s); need wavelength and reflectance "
                             "(and optionally error)")
-    if has_header:
-        found = _pick([str(c) for c in table.columns])
-        if "wavelength" not in found or "reflectance" not in found:
-            found = {"wavelength": 0, "reflectance": 1, **({"error": 2} if table.shape[1] > 2 else {})}
-    else:
+    found = _pick([str(c) for c in table.columns]) if has_header else {}
+    if "wavelength" not in found or "reflectance" not in found:  # no usable names: columns by position
         found = {"wavelength": 0, "reflectance": 1, **({"error": 2} if table.shape[1] > 2 else {})}
     columns = {}
     for role, index in found.items():

@@ -109,11 +109,11 @@ def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 
             scores.seconds.append(time.perf_counter() - start)
             scores.acc.append(accuracy(y[fold.test], predicted))
             scores.ap.append(mean_class_accuracy(y[fold.test], predicted))
-            scores.confusion += confusion(y[fold.test], predicted, num_classes)  # logged per fold below
+            matrix = confusion(y[fold.test], predicted, num_classes)
+            scores.confusion += matrix
             kept = probabilities if probabilities is not None else predicted
             for row, value in zip(fold.test, kept):
                 scores.predictions[int(row)] = value
-            matrix = confusion(y[fold.test], predicted, num_classes)
             log(f"  {method.name:<28} fold {position}/{len(folds)} (#{fold.index}): acc {scores.acc[-1]:.4f} "
                 f"AP {scores.ap[-1]:.4f} ({scores.seconds[-1]:.0f} s); correct per class "
                 + " ".join(f"{matrix[c, c]}/{matrix[c].sum()}" for c in range(num_classes)))

@@ -16,13 +16,29 @@ import pathlib
 import numpy as np
 
 
-def confusion_png(matrix, classes, title: str, path) -> pathlib.Path:
-    """A row-normalised confusion matrix (true class per row) with the counts written in each cell."""
+def pyplot():
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (files only, no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def save_png(fig, path) -> pathlib.Path:
+    """Lay out ``fig``, write it to ``path`` (folders created) at 120 dpi, close it, return the path."""
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    pyplot().close(fig)
+    return path
+
+
+def confusion_png(matrix, classes, title: str, path) -> pathlib.Path:
+    """A row-normalised confusion matrix (true class per row) with the counts written in each cell."""
+    plt = pyplot()
     matrix = np.asarray(matrix)
     share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     size = 2.0 + 0.5 * len(classes)
@@ -39,9 +55,4 @@ def confusion_png(matrix, classes, title: str, path) -> pathlib.Path:
     ax.set_ylabel("true class")
     ax.set_title(title, fontsize=9)
     fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)

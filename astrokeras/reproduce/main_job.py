@@ -132,9 +132,8 @@ def main_job(output="outputs", *, quick=False, ensemble=1, log=None, echo=print)
     results = []
     for result in run_tables(ALL_TABLES, quick=quick, ensemble=ensemble, output=output):
         results.append(result)
-        shared = result["table"] in ("10", "13")  # their seconds are Table 9's: one shared albedo run
-        seconds["tables 9 10 13" if result["table"] in ALBEDO_TABLES else f"table {result['table']}"] = (
-            seconds.get("tables 9 10 13", 0.0) if shared else result["seconds"])
+        if result["table"] not in ("10", "13"):  # 9, 10 and 13 share one albedo run: count its seconds once
+            seconds["tables 9 10 13" if result["table"] == "9" else f"table {result['table']}"] = result["seconds"]
         echo(format_result(result) + "\n")
     t = time.perf_counter()
     log("Presets: re-training on all the data")
@@ -144,15 +143,7 @@ def main_job(output="outputs", *, quick=False, ensemble=1, log=None, echo=print)
     exports = export_presets(output / "presets", output / "exports", log)
     seconds["exports"] = time.perf_counter() - t
     t = time.perf_counter()
-    previous = os.environ.get("ASTROKERAS_PRESETS_DIR")
-    os.environ["ASTROKERAS_PRESETS_DIR"] = str(output / "presets")
-    try:
-        survey = survey_gaia(output / "gaia", log=log)
-    finally:
-        if previous is None:
-            os.environ.pop("ASTROKERAS_PRESETS_DIR")
-        else:
-            os.environ["ASTROKERAS_PRESETS_DIR"] = previous
+    survey = survey_gaia(output / "gaia", presets=output / "presets", log=log)
     seconds["gaia survey"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - start
     report = write_report(output / "report.md", results=results, presets=presets, exports=exports, survey=survey,

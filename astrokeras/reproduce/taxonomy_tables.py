@@ -158,9 +158,10 @@ def _rerun_methods(table, X, y, classes, folds, quick, ensemble, names, output, 
     if not path.exists():
         raise ValueError(f"--methods updates an earlier run, but {path} does not exist: run the whole table first")
     result = json.loads(path.read_text())
-    chosen = [m for m in methods_for(quick, ensemble) if m.name in names]
+    available = methods_for(quick, ensemble)
+    chosen = [m for m in available if m.name in names]
     if len(chosen) != len(names):
-        known = [m.name for m in methods_for(quick, ensemble)]
+        known = [m.name for m in available]
         raise ValueError(f"unknown method(s) {sorted(set(names) - {m.name for m in chosen})}; known: {known}")
     fresh = {name: scores.row(name) for name, scores in evaluate(X, y, classes, folds, chosen, seed=SEED,
                                                                   log=log).items()}

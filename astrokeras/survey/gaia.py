@@ -106,11 +106,9 @@ def _catalogue_labels():
 
 def fractions_png(table: pd.DataFrame, classes, path) -> pathlib.Path:
     """Bar chart of the class fractions of the classified asteroids (all, and the numbered first 10000)."""
-    import matplotlib
+    from astrokeras.reproduce.figures import pyplot, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     done = table[table["status"] == "classified"]
     bright = done[done["number"].astype(int) <= 10000]
     fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -124,11 +122,7 @@ def fractions_png(table: pd.DataFrame, classes, path) -> pathlib.Path:
     ax.set_ylabel("fraction of asteroids")
     ax.set_title("Gaia DR3 asteroids, 4-class ASC-Net (bands 0.46-0.90 um)", fontsize=9)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)
 
 
 def parse_shard(shard: str):
@@ -146,8 +140,11 @@ def parse_shard(shard: str):
     return index, count
 
 
-def survey_gaia(output="outputs/gaia", *, batch_size: int = 4096, shard: str | None = None, log=None) -> dict:
+def survey_gaia(output="outputs/gaia", *, batch_size: int = 4096, shard: str | None = None, presets=None,
+                log=None) -> dict:
     """Classify the Gaia DR3 asteroids; write ``gaia_classes.csv``, ``gaia_survey.json`` and two figures.
+
+    ``presets``: a folder of presets other than the shipped ones (the main job passes its freshly trained ones).
 
     Returns the summary (counts, seconds per stage, throughput, agreement with Bus-DeMeo and SMASS II).
     """
@@ -171,7 +168,7 @@ def survey_gaia(output="outputs/gaia", *, batch_size: int = 4096, shard: str | N
     X, status, repaired = prepare(data.wavelength, data.reflectance[rows], data.flags[rows])
     seconds["prepare"] = time.perf_counter() - t
     t = time.perf_counter()
-    model, card = load_preset(PRESET)
+    model, card = load_preset(PRESET, presets)
     classes = card["classes"]
     X = X / np.asarray(card.get("gaia_to_ground_ratio", np.ones(GAIA_GRID.size)))  # see the module docstring
     seconds["load_model"] = time.perf_counter() - t

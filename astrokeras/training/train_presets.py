@@ -89,7 +89,7 @@ def _row(directory, table, method):
     return None
 
 
-def _classifier(name, X, y, classes, grid, quick, seed):
+def _classifier(name, X, y, classes, quick, seed):
     from astrokeras.models.asc_net import asc_net
     from astrokeras.reproduce.taxonomy_tables import ASC_NET_WIDTHS
     from astrokeras.training.classifier import TrainConfig, fit_classifier
@@ -195,7 +195,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
         task = TASKS[table]
         X, y, _ = task.load()
         log(f"{name}: ASC-Net on {len(y)} spectra x {X.shape[1]} bands")
-        model, epochs = _classifier(name.replace("-", "_"), X, y, task.scheme.classes, grid, quick, 0)
+        model, epochs = _classifier(name.replace("-", "_"), X, y, task.scheme.classes, quick, 0)
         finish(name, model, {"model": "ASC-Net", "answers": f"{task.scheme.name} taxonomy",
                              "classes": list(task.scheme.classes), "grid_um": grid.round(6).tolist(),
                              "normalise_at_um": 0.55, "training_data": task.protocol.split(";")[0],
@@ -208,7 +208,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
         log(f"asc-net-gaia-4class: 5-fold cross-validation, then ASC-Net on {len(y)} spectra x {X.shape[1]} bands")
         skipped = {"from": "not measured (--quick)"}
         metrics = {"ASC-Net": skipped, "PCA+SVM": skipped} if quick else gaia_cross_validation(quick, log)
-        model, epochs = _classifier("asc_net_gaia_4class", X, y, FOUR_CLASS.classes, GAIA_GRID, quick, 0)
+        model, epochs = _classifier("asc_net_gaia_4class", X, y, FOUR_CLASS.classes, quick, 0)
         finish("asc-net-gaia-4class", model, {
             "model": "ASC-Net", "answers": "4-class taxonomy of Gaia DR3 spectra", "classes": list(FOUR_CLASS.classes),
             "grid_um": GAIA_GRID.tolist(), "normalise_at_um": 0.55,
