@@ -87,6 +87,10 @@ def _export(args) -> int:
             if model in ("aae-net", "ae-trans"):  # train the held-out model first
                 path = pathlib.Path(args.output) / f"{model.replace('-', '_')}_heldout.keras"
                 model = train_heldout_regressor(model, path, quick=args.quick)
+            elif not pathlib.Path(model).with_suffix(".json").is_file():
+                raise SystemExit(f"astrokeras export --report: {model} needs its card "
+                                 f"{pathlib.Path(model).with_suffix('.json')} (written by `astrokeras train asc-net "
+                                 "--holdout-fold K`), or give 'aae-net' / 'ae-trans'")
             report = parity_report(model, pathlib.Path(args.output) / pathlib.Path(model).stem)
             reports.append(report)
             if not args.json:

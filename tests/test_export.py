@@ -141,3 +141,10 @@ def test_export_report_of_aae_net_and_ae_trans_on_held_out_data(mirror, tmp_path
             assert abs(row[metric] - variants["keras"][metric]) < tolerance, (network, row)
     lite = TFLiteModel((tmp_path / "aae_net_heldout" / "model_int8.tflite").read_bytes())
     assert not any(op.startswith("Flex") for op in lite.ops)
+
+
+def test_export_report_without_a_model_card_says_what_is_missing(tmp_path):
+    from astrokeras.cli import main
+
+    with pytest.raises(SystemExit, match="needs its card .*aae-net"):
+        main(["export", "--report", str(tmp_path / "nope.keras")])
