@@ -14,6 +14,9 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# TensorFlow's C++ start-up lines (oneDNN, cuda probes) are noise for a user: level 2 keeps warnings and errors.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
 run: $(STAMP)
 	$(VENV)/bin/astrokeras data info
 	$(VENV)/bin/astrokeras reproduce $(ARGS)

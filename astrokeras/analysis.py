@@ -16,8 +16,8 @@ Example
 >>> import numpy as np
 >>> from astrokeras import analyze
 >>> w = np.linspace(0.40, 0.95, 56); r = 1.0 + 0.8 * (w - 0.55)          # a featureless red slope
->>> result = analyze(w, r, name="toy")                                   # doctest: +SKIP
->>> result.classifier, result.scheme                                     # doctest: +SKIP
+>>> result = analyze(w, r, name="toy")
+>>> result.classifier, result.scheme
 ('asc-net-visible-4class', '4-class')
 """
 
@@ -27,8 +27,11 @@ import dataclasses
 
 import numpy as np
 
+from astrokeras import datasets
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
+from astrokeras.sigma_bounds import bounded_log_sigma
 from astrokeras.spectra import Spectrum, SpectrumError
+from astrokeras.spectrum_files import read_spectrum
 
 VISNIR = "asc-net-visnir-11class"
 VISIBLE = "asc-net-visible-4class"
@@ -104,10 +107,8 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     if chosen == VISNIR:
         regress, albedo_card = load_lite_preset(ALBEDO, presets)
         out = regress(spectrum=_on_grid(spectrum, albedo_card), class_probabilities=P[None])["albedo"][0]
-        low, high = albedo_card["log_sigma_bounds"]  # the same smooth bound as astrokeras.losses.bounded_log_sigma
-        centre, half = (low + high) / 2, (high - low) / 2
         mean = out[0] + P @ np.asarray(albedo_card["class_prior_log10"])
-        sigma = np.exp(centre + half * np.tanh((out[1] - centre) / half))
+        sigma = np.exp(bounded_log_sigma(out[1]))  # the bound the network was trained with
         method = f"AAE-Net ({ALBEDO}), fed the 11-class probabilities"
         models.append(ALBEDO)
     else:
@@ -139,16 +140,12 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
     """:func:`analyze` of the spectrum in ``path`` (see :func:`astrokeras.spectrum_files.read_spectrum`)."""
-    from astrokeras.spectrum_files import read_spectrum
-
     return analyze(None, read_spectrum(path, unit), presets=presets)
 
 
 def catalogue_spectrum(designation: str, source: str = "busdemeo") -> Spectrum:
     """A published spectrum from the registered data sets, by designation (``"433"``, ``"1999 JU3"``):
     ``busdemeo`` (korda2023 VIS-NIR, 0.45-2.45 um) or ``smass2`` (visible, 0.44-0.92 um)."""
-    from astrokeras import datasets
-
     loaders = {"busdemeo": datasets.load_busdemeo, "smass2": datasets.load_smass2}
     if source not in loaders:
         raise SpectrumError(f"unknown source {source!r}: use one of {sorted(loaders)}")

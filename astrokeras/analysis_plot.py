@@ -16,12 +16,11 @@ import pathlib
 import numpy as np
 
 from astrokeras.analysis import albedo_spread
-from astrokeras.reproduce.figures import pyplot, save_png
+from astrokeras.datasets import DataUnavailableError, load_demeo_templates
+from astrokeras.figures import pyplot, save_png
 
 
 def _template(top_class: str):
-    from astrokeras.datasets import DataUnavailableError, load_demeo_templates
-
     try:
         templates = load_demeo_templates()
     except DataUnavailableError as error:

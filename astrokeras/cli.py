@@ -1,5 +1,8 @@
 """The ``astrokeras`` command line.
 
+The top of the import layers: it may use every part of the package. Each command imports what it needs when it
+runs (not at start-up), so ``astrokeras analyze`` starts without loading TensorFlow.
+
 Example
 -------
 ``astrokeras data info`` prints every data set with counts and where it was found; ``--json`` for scripts.
@@ -10,7 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+
+from astrokeras.train_options import add_train_arguments
+
+USAGE_ERROR = 2
 
 
 def _data_info(args) -> int:
@@ -38,7 +46,7 @@ def _reproduce(args) -> int:
                              indent=1))
         return 0
     if args.methods and not args.table:
-        raise SystemExit("astrokeras reproduce: --methods needs --table 5 or --table 7")
+        args.parser.error("--methods needs --table 5 or --table 7")
     results = []
     for result in run_tables(args.table, quick=args.quick, ensemble=args.ensemble, output=args.output,
                              methods=args.methods):
@@ -51,13 +59,13 @@ def _reproduce(args) -> int:
 
 
 def _train(args) -> int:
-    if args.network == "presets":
+    if args.name == "presets":
         from astrokeras.presets import PRETRAINED_DIR
-        from astrokeras.training.train_presets import refresh_metrics, train_presets
+        from astrokeras.reproduce.presets import refresh_metrics, train_presets
 
         if args.metrics_only:
             if not args.metrics_from:
-                raise SystemExit("astrokeras train presets --metrics-only needs --metrics-from DIR")
+                args.parser.error("train presets --metrics-only needs --metrics-from DIR")
             cards = refresh_metrics(args.output or PRETRAINED_DIR, args.metrics_from)
             print(json.dumps({name: card.get("metrics") for name, card in cards.items()}, indent=1))
             return 0
@@ -65,13 +73,14 @@ def _train(args) -> int:
                               only=args.only)
         print(f"presets in {args.output or PRETRAINED_DIR}: {', '.join(sorted(cards))}")
         return 0
-    from astrokeras.training.train_asc_net import train_asc_net
+    from astrokeras.recipes import RECIPES
+    from astrokeras.training.recipes import train_from_arguments
 
+    if args.name not in RECIPES:
+        args.parser.error(f"unknown recipe {args.name!r}: give 'presets' or one of {', '.join(sorted(RECIPES))}")
     if not args.output:
-        raise SystemExit("astrokeras train asc-net: --output MODEL.keras is required")
-    path = train_asc_net(args.task, args.output, epochs=args.epochs, precision=args.precision,
-                         strategy=args.strategy, backup_dir=args.backup_dir,
-                         holdout_fold=args.holdout_fold, seed=args.seed)
+        args.parser.error(f"train {args.name}: --output MODEL.keras is required")
+    path = train_from_arguments(RECIPES[args.name], args)
     print(f"saved {path} (and {path.with_suffix('.json')})")
     return 0
 
@@ -88,9 +97,9 @@ def _export(args) -> int:
                 path = pathlib.Path(args.output) / f"{model.replace('-', '_')}_heldout.keras"
                 model = train_heldout_regressor(model, path, quick=args.quick)
             elif not pathlib.Path(model).with_suffix(".json").is_file():
-                raise SystemExit(f"astrokeras export --report: {model} needs its card "
-                                 f"{pathlib.Path(model).with_suffix('.json')} (written by `astrokeras train asc-net "
-                                 "--holdout-fold K`), or give 'aae-net' / 'ae-trans'")
+                args.parser.error(f"--report: {model} needs its card {pathlib.Path(model).with_suffix('.json')} "
+                                  "(written by `astrokeras train <recipe> --holdout-fold K`), or give 'aae-net' / "
+                                  "'ae-trans'")
             report = parity_report(model, pathlib.Path(args.output) / pathlib.Path(model).stem)
             reports.append(report)
             if not args.json:
@@ -98,15 +107,14 @@ def _export(args) -> int:
         if args.json:
             print(json.dumps(reports[0] if len(reports) == 1 else {"reports": reports}, indent=1))
         return 0
-    import keras
-
-    import astrokeras.layers  # noqa: F401  (registers the custom layers)
     from astrokeras.export import export_savedmodel, to_tflite
+    from astrokeras.export.parity import training_spectra
+    from astrokeras.models.preset_model import load_keras_file
 
     if len(args.models) != 1 or not args.to:
-        raise SystemExit("astrokeras export: give one MODEL.keras and --to savedmodel|tflite (or --report)")
+        args.parser.error("give one MODEL.keras and --to savedmodel|tflite (or --report)")
     model_path = pathlib.Path(args.models[0])
-    model = keras.saving.load_model(model_path)
+    model = load_keras_file(str(model_path))
     target = pathlib.Path(args.output) / model_path.stem
     saved = export_savedmodel(model, target / "savedmodel" / "1")
     if args.to == "savedmodel":
@@ -114,8 +122,6 @@ def _export(args) -> int:
         return 0
     representative = None
     if args.quantize == "int8":
-        from astrokeras.export.parity import training_spectra
-
         representative = training_spectra(json.loads(model_path.with_suffix(".json").read_text()))
     path = target / f"model_{args.quantize}.tflite"
     path.write_bytes(to_tflite(saved, args.quantize, representative))
@@ -130,9 +136,9 @@ def _analyze(args) -> int:
     from astrokeras.presets import PresetError
     from astrokeras.spectra import SpectrumError
 
-    results, failed = [], 0
     if not args.files and not args.asteroid:
-        raise SystemExit("astrokeras analyze: give spectrum FILEs or --asteroid DESIGNATION")
+        args.parser.error("give spectrum FILEs or --asteroid DESIGNATION")
+    entries, results, failed = [], [], 0
     for path in [*args.files, *[f"asteroid:{a}" for a in args.asteroid or []]]:
         try:
             if path.startswith("asteroid:"):
@@ -142,9 +148,11 @@ def _analyze(args) -> int:
                 result = analyze_file(path, args.unit, presets=args.presets)
         except (SpectrumError, PresetError) as error:
             print(f"astrokeras: error: {error}", file=sys.stderr)
+            entries.append({"file": path, "error": str(error)})
             failed += 1
             continue
         results.append(result)
+        entries.append({"file": path, **result.to_dict()})
         if args.plot:
             from astrokeras.analysis_plot import analysis_png
 
@@ -153,8 +161,7 @@ def _analyze(args) -> int:
         if not (args.json or args.csv):
             print(format_analysis(result) + "\n", flush=True)
     if args.json:
-        print(json.dumps([r.to_dict() for r in results] if len(args.files) + len(args.asteroid or []) > 1 else
-                         (results[0].to_dict() if results else None), indent=1))
+        print(json.dumps(entries, indent=1))
     if args.csv:
         _print_csv(results)
     return 2 if failed else 0
@@ -181,21 +188,29 @@ def _survey(args) -> int:
         try:
             parse_shard(args.shard)
         except ValueError as error:
-            raise SystemExit(f"astrokeras survey: {error}") from None
+            args.parser.error(str(error))
     summary = survey_gaia(args.output, batch_size=args.batch_size, shard=args.shard)
     print(json.dumps(summary, indent=1) if args.json else format_survey(summary))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (each sub-parser knows its command's function)."""
     parser = argparse.ArgumentParser(prog="astrokeras", description="Asteroid spectra -> class, albedo, composition.")
     commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, function, **kwargs):
+        sub = commands.add_parser(name, **kwargs)
+        sub.set_defaults(func=function, parser=sub)
+        return sub
+
     data = commands.add_parser("data", help="the real data sets")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     info = data_commands.add_parser("info", help="each data set: where it was found, counts, class tallies")
     info.add_argument("--json", action="store_true", help="print one JSON object")
-    info.set_defaults(func=_data_info)
-    reproduce = commands.add_parser("reproduce", help="the paper's tables on the real data, honest folds")
+    info.set_defaults(func=_data_info, parser=info)
+
+    reproduce = command("reproduce", _reproduce, help="the paper's tables on the real data, honest folds")
     reproduce.add_argument("--table", nargs="+", choices=["5", "7", "11", "9", "10", "13", "8", "korda", "12"],
                            help="one or more tables; without --table: the main job (every table, presets, exports, "
                                 "the Gaia survey, report.md)")
@@ -205,27 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--output", default="outputs", help="folder for figures and JSON (default: outputs)")
     reproduce.add_argument("--methods", nargs="+", metavar="NAME",
                            help="Tables 5/7: re-run only these methods and update their rows in the earlier JSON")
-    reproduce.set_defaults(func=_reproduce)
-    train = commands.add_parser("train", help="train a network on all labelled spectra and save a .keras file")
-    train.add_argument("network", choices=["asc-net", "presets"],
-                       help="asc-net: one model; presets: re-create the pretrained models shipped with the package")
-    train.add_argument("--task", choices=["5", "7"], default="5", help="5: 4-class visible, 7: 11-class VIS-NIR")
-    train.add_argument("--output", help="asc-net: the .keras file to write; presets: folder (default: the package's)")
-    train.add_argument("--quick", action="store_true", help="presets: few epochs (a smoke run, not for use)")
+
+    train = command("train", _train, help="train a recipe's network (training/<recipe>.py) or re-create the presets")
+    train.add_argument("name", metavar="RECIPE|presets",
+                       help="a recipe (e.g. asc-net-visible-4class; see training/) or 'presets' (all shipped models)")
+    add_train_arguments(train, output_required=False)
     train.add_argument("--metrics-from", metavar="DIR", help="presets: folder of the reproduce table JSONs")
     train.add_argument("--only", nargs="+", metavar="PRESET", help="presets: re-create only these")
     train.add_argument("--metrics-only", action="store_true",
                        help="presets: only update the cards' metrics from --metrics-from (no training)")
-    train.add_argument("--epochs", type=int, default=300, help="maximum epochs (early stopping on validation)")
-    train.add_argument("--precision", default="auto", choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"],
-                       help="auto: mixed_float16 on GPU, float32 on CPU (mixed precision is slower on CPU)")
-    train.add_argument("--strategy", choices=["mirrored", "multiworker"], help="tf.distribute strategy")
-    train.add_argument("--backup-dir", help="BackupAndRestore folder: an interrupted run resumes from it")
-    train.add_argument("--holdout-fold", type=int, choices=range(5), metavar="K",
-                       help="leave reproduce fold K (0-4) out of training, for honest export reports")
-    train.add_argument("--seed", type=int, default=0)
-    train.set_defaults(func=_train)
-    export = commands.add_parser("export", help="SavedModel (TF Serving) and TFLite exports, parity report")
+
+    export = command("export", _export, help="SavedModel (TF Serving) and TFLite exports, parity report")
     export.add_argument("models", nargs="+", metavar="MODEL.keras",
                         help="a .keras file (with its .json card); for --report also 'aae-net' or 'ae-trans', which "
                              "trains that network with data held out first")
@@ -235,31 +240,43 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true")
     export.add_argument("--quick", action="store_true", help="--report aae-net/ae-trans: few epochs (smoke run)")
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
-    export.set_defaults(func=_export)
-    analyze = commands.add_parser("analyze", help="class, albedo and composition of spectrum files (pretrained)")
-    analyze.add_argument("files", nargs="*", metavar="FILE", help="CSV / TSV / text / ECSV / FITS spectra")
+
+    analyze = command("analyze", _analyze, help="class, albedo and composition of spectrum files (pretrained)")
+    analyze.add_argument("files", nargs="*", metavar="FILE", help="spectrum files: archive text files, CSV, ECSV, FITS")
     analyze.add_argument("--asteroid", nargs="+", metavar="DESIGNATION",
                          help="analyze published spectra from the registered data sets (e.g. 433 4 25143)")
     analyze.add_argument("--source", default="busdemeo", choices=["busdemeo", "smass2"],
                          help="--asteroid: VIS-NIR korda2023/Bus-DeMeo (default) or visible SMASS II")
-    analyze.add_argument("--unit", default="auto", choices=["auto", "um", "nm"], help="wavelength unit")
-    analyze.add_argument("--json", action="store_true", help="print JSON")
-    analyze.add_argument("--csv", action="store_true", help="print one CSV row per spectrum")
+    analyze.add_argument("--unit", default="auto", choices=["auto", "um", "nm", "angstrom"], help="wavelength unit")
+    output = analyze.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON list (errors as entries with 'error')")
+    output.add_argument("--csv", action="store_true", help="print one CSV row per analysed spectrum")
     analyze.add_argument("--plot", metavar="DIR", help="write DIR/<file>.png: spectrum vs class template")
     analyze.add_argument("--presets", metavar="DIR", help="pretrained models other than the shipped ones")
-    analyze.set_defaults(func=_analyze)
-    survey = commands.add_parser("survey", help="classify a whole survey with the pretrained Gaia-grid model")
+
+    survey = command("survey", _survey, help="classify a whole survey with the pretrained Gaia-grid model")
     survey.add_argument("survey", choices=["gaia"], help="gaia: Gaia DR3, 60518 asteroids")
     survey.add_argument("--output", default="outputs/gaia", help="folder for the table, summary and figures")
     survey.add_argument("--batch-size", type=int, default=4096)
     survey.add_argument("--shard", metavar="I/N", help="classify every N-th asteroid from the I-th (scale-out)")
     survey.add_argument("--json", action="store_true", help="print the summary as JSON")
-    survey.set_defaults(func=_survey)
     return parser
 
 
+def _log_to_stderr() -> None:
+    """Progress lines of the ``astrokeras`` loggers go to stderr (once, unless the caller configured logging)."""
+    logger = logging.getLogger("astrokeras")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def main(argv=None) -> int:
+    """Run the command in ``argv`` (default: ``sys.argv[1:]``); returns the exit code (2: bad input or usage)."""
     args = build_parser().parse_args(argv)
+    _log_to_stderr()
     from astrokeras.datasets import DataIntegrityError, DataUnavailableError
     from astrokeras.spectra import SpectrumError
 
@@ -267,7 +284,7 @@ def main(argv=None) -> int:
         return args.func(args)
     except (DataUnavailableError, DataIntegrityError, SpectrumError) as error:
         print(f"astrokeras: error: {error}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
 
 
 if __name__ == "__main__":

@@ -31,6 +31,17 @@ class Mixtures(typing.NamedTuple):
     abundances: np.ndarray
 
 
+def normalise_index(grid) -> int:
+    """The band nearest 0.55 um when ``grid`` (um) covers it, else the first band (a grid that starts in the
+    near-infrared, like Hayabusa NIRS's 0.82-2.08 um, is normalised at its first band).
+
+    >>> normalise_index([0.45, 0.50, 0.55, 0.60]), normalise_index([0.82, 0.84])
+    (2, 0)
+    """
+    grid = np.asarray(grid, dtype=float)
+    return int(np.argmin(np.abs(grid - spectra.NORMALISE_AT_UM))) if grid[0] <= 0.55 <= grid[-1] else 0
+
+
 def simulate_mixtures(
     endmembers,
     wavelength,

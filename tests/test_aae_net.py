@@ -1,12 +1,19 @@
 """AAE-Net, the Gaussian NLL loss, and the albedo tables' machinery (tiny models; real runs are `reproduce`)."""
 
+import dataclasses
+import json
+
 import keras
 import numpy as np
 import pytest
 
+from astrokeras import sigma_bounds
+from astrokeras.datasets.tasks import aaed
 from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN, GaussianNLL, bounded_log_sigma
-from astrokeras.models import aae_net
+from astrokeras.models import AAENet
+from astrokeras.recipes import aae_net_albedo
 from astrokeras.reproduce import albedo_tables
+from astrokeras.training.albedo import class_probabilities
 
 TINY = dict(conv_filters=(4, 4, 4), dense_units=(8, 8, 8), num_heads=2, key_dim=4)
 
@@ -31,11 +38,18 @@ def test_log_sigma_keeps_a_gradient_outside_its_range():
         value = tf.reduce_sum(bounded_log_sigma(raw))
     gradient = tape.gradient(value, raw).numpy()
     assert np.all(gradient > 1e-3)
-    assert LOG_SIGMA_MIN <= float(bounded_log_sigma(np.float32(-60.0))) < float(bounded_log_sigma(np.float32(60.0))) <= LOG_SIGMA_MAX
+    assert float(bounded_log_sigma(np.float32(-60.0))) == pytest.approx(LOG_SIGMA_MIN, abs=1e-6)
+    assert float(bounded_log_sigma(np.float32(60.0))) == pytest.approx(LOG_SIGMA_MAX, abs=1e-6)
+
+
+def test_inference_uses_the_same_bound_as_training():
+    raw = np.linspace(-8.0, 5.0, 27).astype("float32")
+    np.testing.assert_allclose(sigma_bounds.bounded_log_sigma(raw), keras.ops.convert_to_numpy(bounded_log_sigma(raw)),
+                               atol=1e-6)
 
 
 def test_aae_net_fuses_the_class_at_the_input_and_before_the_output():
-    model = aae_net(16, 3, **TINY)
+    model = AAENet(16, 3, **TINY)
     assert model.get_layer("input_fusion").output.shape[-1] == 2 + 3
     assert model.get_layer("output_fusion").input[1].shape[-1] == 3
     spectrum = np.ones((2, 16), "float32")
@@ -46,42 +60,55 @@ def test_aae_net_fuses_the_class_at_the_input_and_before_the_output():
     a = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[0, 0]]}, verbose=0)
     b = model.predict({"spectrum": spectrum, "class_probabilities": np.eye(3)[[1, 2]]}, verbose=0)
     assert a.shape == (2, 2) and not np.allclose(a, b)               # the class information changes the answer
-    assert aae_net(16, 3, uncertainty=False, **TINY).output_shape == (None, 1)
+    assert AAENet(16, 3, uncertainty=False, **TINY).output_shape == (None, 1)
 
 
 def test_a_compiled_aae_net_round_trips_without_custom_objects(tmp_path):
-    model = aae_net(16, 3, **TINY)
+    model = AAENet(16, 3, **TINY)
     model.compile("adam", GaussianNLL())
     model.save(tmp_path / "aae.keras")
     loaded = keras.saving.load_model(tmp_path / "aae.keras")
-    assert isinstance(loaded.loss, GaussianNLL)
+    assert isinstance(loaded, AAENet) and isinstance(loaded.loss, GaussianNLL)
 
 
-def test_class_probabilities_are_out_of_sample_and_complete(mirror):
-    X, albedo, classes, _ = albedo_tables.load_aaed()
-    assert len(albedo) == 528 and X.shape[1] == 201
-    rows = np.concatenate([np.flatnonzero(classes == c)[:6] for c in np.unique(classes)])
-    train, test = rows[::2], rows[1::2]
-    P_train, P_test = albedo_tables.class_probabilities(X[train], classes[train], X[test], 0)
-    assert P_train.shape == (len(train), 11) and P_test.shape == (len(test), 11)
-    np.testing.assert_allclose(P_test.sum(axis=1), 1.0, atol=1e-6)
+def test_training_class_probabilities_are_out_of_sample():
+    # Random labels on 60-band noise: a model that sees a row predicts its label with near certainty (it can
+    # memorise 60 points in 60 dimensions), one that does not is at chance. Out-of-sample rows must be at chance.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 60))
+    classes = np.repeat(np.arange(3), 30)
+    P_train, P_test = class_probabilities(X, classes, X[:5], 0, num_classes=3)
+    own = P_train[np.arange(len(classes)), classes]
+    assert own.mean() < 0.5                                     # in-sample probabilities would be near 1
+    np.testing.assert_allclose(P_train.sum(axis=1), 1.0, atol=1e-6)
+    assert P_test.shape == (5, 3) and P_test[np.arange(5), classes[:5]].mean() > 0.9   # test rows: model of all
 
 
-def test_albedo_tables_from_one_shared_run(mirror, monkeypatch, tmp_path):
-    X, albedo, classes, names = albedo_tables.load_aaed()
+@pytest.mark.integration
+def test_aaed_has_528_asteroids_on_201_bands(mirror):
+    X, albedo, classes, names = aaed()
+    assert X.shape == (528, 201) and len(albedo) == len(classes) == len(names) == 528
+    assert set(np.unique(classes)) == set(range(11))
+
+
+def test_albedo_tables_from_one_shared_run(mirror, tmp_path):
+    X, albedo, classes, names = aaed()
     keep = np.isin(classes, [2, 7, 10]) & (np.arange(len(albedo)) % 3 == 0)    # C, S, X: a small slice
     keep |= np.isin(names, ["1", "433"])
-    monkeypatch.setattr(albedo_tables, "load_aaed", lambda: (X[keep], albedo[keep], classes[keep], names[keep]))
-    monkeypatch.setattr(albedo_tables, "AAE_NET_WIDTHS", TINY)
-    results = albedo_tables.run_tables(["9", "10", "13"], quick=True, output=tmp_path, log=lambda text: None)
+    tiny = dataclasses.replace(
+        aae_net_albedo.RECIPE, data=lambda: (X[keep], albedo[keep], classes[keep], names[keep]),
+        network=lambda bands, n, uncertainty: AAENet(bands, n, uncertainty=uncertainty, **TINY))
+    results = albedo_tables.run_tables(["9", "10", "13"], quick=True, output=tmp_path, recipe=tiny)
     t9, t10, t13 = results
-    methods = [r["method"] for r in t9["rows"] if r["source"] == "measured"]
-    assert methods == ["Class-mean rule", "AAE-Net (log10, NLL)", "Random forest"]
-    assert all(0 < r["mae"] < 1 for r in t9["rows"] if r["source"] == "measured")
+    measured = {r["method"]: r for r in t9["rows"] if r["source"] == "measured"}
+    assert list(measured) == ["Class-mean rule", "AAE-Net (log10, NLL)", "Random forest"]
     assert {"S", "C", "X"} <= set(t10["rows"][0])
     assert [r["asteroid"] for r in t13["rows"]] == ["Ceres", "Eros"]
-    assert t13["rows"][0]["sigma_dex"] >= np.exp(-3.0) - 1e-6
-    assert (tmp_path / "table9.json").exists() and "MAE" in albedo_tables.format_albedo_table(t9)
+    ceres = t13["rows"][0]
+    assert ceres["catalogue"] == pytest.approx(albedo[names == "1"][0], abs=1e-4)
+    assert np.exp(LOG_SIGMA_MIN) - 1e-6 <= ceres["sigma_dex"] <= np.exp(LOG_SIGMA_MAX) + 1e-6
+    assert json.loads((tmp_path / "table9.json").read_text())["rows"] == t9["rows"]
+    assert "MAE" in albedo_tables.format_albedo_table(t9)
 
 
 def test_every_albedo_baseline_fits_and_predicts():

@@ -9,7 +9,7 @@ import pytest
 
 from astrokeras.layers import EndmemberDecoder, NonNegative, NormaliseAt
 from astrokeras.losses import MSESAD, SAD, SID, SADMetric
-from astrokeras.models import ae_trans
+from astrokeras.models import AETrans
 from astrokeras.unmixing import endmember_sad, fcls, match_endmembers, rmse, spectral_angles, vca
 
 RNG = np.random.default_rng(0)
@@ -47,7 +47,7 @@ def test_endmember_decoder_mixes_linearly_and_stays_non_negative_after_training(
 
 
 def test_ae_trans_abundances_are_on_the_simplex_and_reconstruct_normalised_spectra():
-    model = ae_trans(24, E, normalise_index=5, cbs_channels=(8, 8, 4), width=8, num_heads=2, mlp_units=8)
+    model = AETrans(24, E, normalise_index=5, cbs_channels=(8, 8, 4), width=8, num_heads=2, mlp_units=8)
     out = model.predict(RNG.uniform(0.5, 1.5, size=(6, 24)).astype("float32"), verbose=0)
     assert out["abundances"].shape == (6, 3) and out["abundances"].min() >= 0
     np.testing.assert_allclose(out["abundances"].sum(axis=1), 1.0, rtol=1e-5)
@@ -55,17 +55,18 @@ def test_ae_trans_abundances_are_on_the_simplex_and_reconstruct_normalised_spect
     expected = out["abundances"] @ E
     np.testing.assert_allclose(out["reconstruction"], expected / expected[:, 5:6], rtol=1e-4)
     with pytest.raises(ValueError, match=r"endmembers must be \(R, 24\)"):
-        ae_trans(24, E[:, :10])
+        AETrans(24, E[:, :10])
 
 
 def test_ae_trans_round_trips_in_a_fresh_process(tmp_path):
-    model = ae_trans(24, E, normalise_index=5, cbs_channels=(8, 8, 4), width=8, num_heads=2, mlp_units=8)
+    model = AETrans(24, E, normalise_index=5, cbs_channels=(8, 8, 4), width=8, num_heads=2, mlp_units=8)
     x = RNG.uniform(0.5, 1.5, size=(4, 24)).astype("float32")
     np.save(tmp_path / "x.npy", x)
     model.save(tmp_path / "ae.keras")
     code = (
-        "import numpy as np, keras, astrokeras.layers\n"
+        "import numpy as np, keras, astrokeras.models\n"
         f"m = keras.saving.load_model(r'{tmp_path / 'ae.keras'}')\n"
+        "assert type(m).__name__ == 'AETrans' and m.normalise_index == 5\n"
         f"np.save(r'{tmp_path / 'a.npy'}', m.predict(np.load(r'{tmp_path / 'x.npy'}'), verbose=0)['abundances'])\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
@@ -97,9 +98,9 @@ def test_vca_finds_pure_spectra_and_matching_undoes_a_permutation():
 
 @pytest.mark.integration
 def test_relab_mixtures_select_the_plagioclase_free_samples(mirror):
-    from astrokeras.reproduce.unmixing_tables import relab_mixtures
+    from astrokeras.datasets.tasks import relab_olivine_pyroxene
 
-    X, A, samples = relab_mixtures()
+    X, A, samples = relab_olivine_pyroxene()
     assert X.shape == (483, 201) and int((A.max(axis=1) < 0.99).sum()) == 155
     np.testing.assert_allclose(A.sum(axis=1), 1.0)
     np.testing.assert_allclose(X[:, 10], 1.0)   # normalised at 0.55 um
@@ -109,9 +110,11 @@ def test_relab_mixtures_select_the_plagioclase_free_samples(mirror):
 def test_table8_machinery_on_few_mixtures(mirror, monkeypatch, tmp_path):
     from astrokeras.reproduce import unmixing_tables
 
-    monkeypatch.setattr(unmixing_tables, "N_MIXTURES", 150)
+    from astrokeras.datasets import tasks
+
+    monkeypatch.setattr(tasks, "ACAD_MIXTURES", 150)
     monkeypatch.setattr(unmixing_tables, "_TRAINED", {})
-    result = unmixing_tables.run_unmixing_table("8", quick=True, output=tmp_path, log=lambda text: None)
+    result = unmixing_tables.run_unmixing_table("8", quick=True, output=tmp_path)
     rows = {(r["method"], r["data"]): r for r in result["rows"]}
     assert set(m for m, _ in rows) == {"AE-trans", "FCLS (true end-members)", "VCA + FCLS", "NMF", "SparsePCA"}
     assert rows[("FCLS (true end-members)", "noise-free")]["rmse"] < 1e-6       # exact on noise-free mixtures

@@ -9,8 +9,15 @@ import pytest
 
 from astrokeras import analyze, datasets
 from astrokeras.analysis import VISIBLE, VISNIR
-from astrokeras.presets import grid_of, load_lite_preset, load_preset, preset_cards
+from astrokeras.models import load_preset
+from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import SpectrumError, paper_grid
+
+
+def _s_type_like(w):
+    """A smooth red spectrum with a 1 um and a 2 um band, built in code (no data needed)."""
+    w = np.asarray(w, dtype=float)
+    return (1 + 0.3 * (w - 0.55) - 0.15 * np.exp(-(((w - 0.95) / 0.12) ** 2)) - 0.05 * np.exp(-(((w - 1.95) / 0.2) ** 2)))
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +62,12 @@ def test_visnir_s_type_gets_11_classes_albedo_and_composition(eros):
     result = analyze(*eros, name="433")
     assert result.classifier == VISNIR and len(result.probabilities) == 11
     assert abs(sum(result.probabilities) - 1) < 1e-3
-    assert result.models[:2] == [VISNIR, "aae-net-albedo"]
-    assert 0.01 < result.albedo < 1.0
+    assert result.top_class == "S"                         # Eros is an S-type (Bus-DeMeo Sw)
+    assert result.models == [VISNIR, "aae-net-albedo", "ae-trans-olivine-pyroxene"]
+    assert 0.1 < result.albedo < 0.4                        # catalogue 0.25: an S-type albedo, not a C-type's
     assert result.albedo_1sigma[0] < result.albedo < result.albedo_1sigma[1]
-    if result.top_class in ("S", "Q", "A", "V"):
-        assert set(result.composition) == {"OL", "OPX", "CPX"}
-        assert abs(sum(result.composition.values()) - 1) < 1e-3
-    else:
-        assert result.composition is None and "not estimated" in result.composition_note
+    assert set(result.composition) == {"OL", "OPX", "CPX"}
+    assert abs(sum(result.composition.values()) - 1) < 1e-3
 
 
 def test_visible_spectrum_gets_the_4_class_model_and_no_composition(ceres_visible):
@@ -80,19 +85,31 @@ def test_units_and_scale_do_not_change_the_answer(eros):
     assert a.albedo == pytest.approx(b.albedo, rel=1e-3)
 
 
-def test_uncovered_range_and_bad_values_are_refused_clearly(eros):
-    w = paper_grid(0.50, 0.90)
-    with pytest.raises(SpectrumError, match="pretrained classifiers need 0.45-2.45 um"):
-        analyze(w, np.ones_like(w))
-    r = eros[1].copy()
-    r[10] = np.nan
-    with pytest.raises(SpectrumError, match="NaN"):
-        analyze(eros[0], r)
+@pytest.mark.parametrize("damage, message", [
+    (lambda w, r: (w, np.where(np.arange(w.size) == 10, np.nan, r)), "NaN"),
+    (lambda w, r: (w, np.where(np.arange(w.size) == 30, -0.2, r)), "negative"),
+    (lambda w, r: (w[::-1], r[::-1]), "not sorted"),
+    (lambda w, r: (np.r_[w[:5], w[4:]], np.r_[r[:5], r[4:]]), "duplicate wavelengths"),
+    (lambda w, r: (w[(w > 1.0) & (w < 1.3)], r[(w > 1.0) & (w < 1.3)]), "covers 1.01-1.29 um"),
+])
+def test_bad_spectra_are_refused_with_what_is_wrong(damage, message):
+    w = paper_grid(0.45, 2.45)
+    bad_w, bad_r = damage(w, _s_type_like(w))
+    with pytest.raises(SpectrumError, match=message):
+        analyze(bad_w, bad_r)
 
 
-def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(tmp_path, eros, ceres_visible):
-    good = _csv(tmp_path / "eros.csv", *eros)
-    visible = _csv(tmp_path / "ceres.csv", *ceres_visible)
+def test_a_spectrum_built_in_code_gets_all_three_answers():
+    w = paper_grid(0.45, 2.45)
+    result = analyze(w, _s_type_like(w), name="toy")
+    assert result.classifier == VISNIR and result.albedo > 0 and result.coverage_um == (0.45, 2.45)
+    json.dumps(result.to_dict(), allow_nan=False)        # valid JSON: no NaN or Infinity anywhere
+
+
+def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(tmp_path):
+    w = paper_grid(0.45, 2.45)
+    good = _csv(tmp_path / "toy.csv", w, _s_type_like(w))
+    visible = _csv(tmp_path / "visible.csv", paper_grid(0.44, 0.92), _s_type_like(paper_grid(0.44, 0.92)))
     bad = tmp_path / "broken.csv"
     bad.write_text("wavelength,reflectance\n0.5,1\n0.4,1\n0.6,1\n")
     run = lambda *args: subprocess.run([sys.executable, "-m", "astrokeras.cli", "analyze", *args],  # noqa: E731
@@ -100,22 +117,29 @@ def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(
     out = run(str(good), str(bad), str(visible), "--json", "--plot", str(tmp_path / "figs"))
     assert out.returncode == 2, out.stderr
     assert "broken.csv" in out.stderr and "not sorted" in out.stderr
-    rows = json.loads(out.stdout)
-    assert [r["name"] for r in rows] == ["eros", "ceres"]
-    assert (tmp_path / "figs" / "eros.png").stat().st_size > 10_000
+    rows = json.loads(out.stdout)                         # one list, the error in its place
+    assert [r["file"] for r in rows] == [str(good), str(bad), str(visible)]
+    assert "not sorted" in rows[1]["error"] and rows[0]["classifier"] == VISNIR and rows[2]["classifier"] == VISIBLE
+    assert (tmp_path / "figs" / "toy.png").stat().st_size > 10_000
+    single = json.loads(run(str(good), "--json").stdout)
+    assert isinstance(single, list) and len(single) == 1  # the same shape for one file
     out = run(str(good), "--csv")
     assert out.returncode == 0, out.stderr
     header, row = out.stdout.strip().splitlines()
-    assert header.startswith("name,classifier,top_class,p_A") and row.startswith("eros,asc-net-visnir-11class,")
+    assert header.startswith("name,classifier,top_class,p_A") and row.startswith("toy,asc-net-visnir-11class,")
+    usage = run(str(good), "--csv", "--json")
+    assert usage.returncode == 2 and "not allowed with" in usage.stderr
+    assert run().returncode == 2
 
 
 def test_cli_analyze_a_catalogued_asteroid_and_refuse_an_unknown_one(mirror, capsys):
     from astrokeras.cli import main
 
     assert main(["analyze", "--asteroid", "433", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
-    assert result["name"] == "433 (busdemeo)" and result["classifier"] == VISNIR
+    [result] = json.loads(capsys.readouterr().out)
+    assert result["name"] == "433 (busdemeo)" and result["classifier"] == VISNIR and result["top_class"] == "S"
     assert main(["analyze", "--asteroid", "1", "--source", "smass2", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["classifier"] == VISIBLE
+    [ceres] = json.loads(capsys.readouterr().out)
+    assert ceres["classifier"] == VISIBLE and ceres["top_class"] == "C"
     assert main(["analyze", "--asteroid", "no such rock"]) == 2
     assert "not in busdemeo" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """SavedModel (TF Serving) and TFLite exports: fresh-process serving, no Flex ops, parity with Keras."""
 
+import json
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from astrokeras.export import TFLiteModel, export_savedmodel, float32_clone, to_tflite
-from astrokeras.models import asc_net
+from astrokeras.models import ASCNet
 from astrokeras.training.runtime import precision_scope
 
 TINY = dict(conv_filters=(4, 8, 8), dense_units=(8, 16, 16), num_heads=2, key_dim=4)
@@ -23,7 +24,7 @@ def model_and_data():
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     X = (1.0 + 0.2 * rng.normal(size=(64, BANDS)) * np.linspace(0, 1, BANDS)).astype("float32")
-    return asc_net(BANDS, 3, **TINY), X
+    return ASCNet(BANDS, 3, **TINY), X
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_int8_needs_real_representative_spectra(saved):
 def test_a_mixed_precision_model_exports_and_converts_from_its_float32_clone(model_and_data, tmp_path):
     _, X = model_and_data
     with precision_scope("mixed_float16"):
-        mixed = asc_net(BANDS, 3, **TINY)
+        mixed = ASCNet(BANDS, 3, **TINY)
     clone = float32_clone(mixed)
     assert clone is not mixed and clone.get_layer("encoder_0").compute_dtype == "float32"
     np.testing.assert_allclose(clone.predict(X, verbose=0), mixed.predict(X, verbose=0), atol=2e-2)
@@ -94,20 +95,24 @@ def test_export_report_on_a_model_with_a_held_out_fold(mirror, tmp_path, capsys)
     from astrokeras.cli import main
 
     model = tmp_path / "asc4.keras"
-    assert main(["train", "asc-net", "--task", "5", "--epochs", "2", "--holdout-fold", "0",
+    assert main(["train", "asc-net-visible-4class", "--epochs", "2", "--holdout-fold", "0",
                  "--output", str(model)]) == 0
     capsys.readouterr()
     assert main(["export", str(model), "--report", "--json", "--output", str(tmp_path / "exports")]) == 0
-    import json
-
     report = json.loads(capsys.readouterr().out)
     assert report["heldout_spectra"] == 267 and report["holdout_fold"] == 0
     variants = {r["variant"]: r for r in report["variants"]}
     assert list(variants) == ["keras", "savedmodel", "tflite-none", "tflite-float16", "tflite-dynamic", "tflite-int8"]
     assert variants["savedmodel"]["max_abs_diff"] < 1e-4 and variants["tflite-none"]["top1_agreement"] == 1.0
     assert variants["tflite-int8"]["bytes"] < variants["tflite-none"]["bytes"]
-    assert all(0 <= r["accuracy"] <= 1 for r in variants.values())
-    assert (tmp_path / "exports" / "asc4" / "model_int8.tflite").exists()
+    # Every variant is scored on the held-out fold itself: recompute the float32 file's accuracy from scratch.
+    from astrokeras.export.parity import heldout_data
+
+    _, X_test, y_test = heldout_data(json.loads(model.with_suffix(".json").read_text()))
+    lite = TFLiteModel((tmp_path / "exports" / "asc4" / "model_none.tflite").read_bytes())
+    assert variants["tflite-none"]["accuracy"] == pytest.approx(np.mean(lite.predict(X_test).argmax(1) == y_test),
+                                                                 abs=1e-4)
+    assert variants["keras"]["accuracy"] == variants["tflite-none"]["accuracy"]
     assert main(["export", str(model), "--to", "tflite", "--quantize", "dynamic",
                  "--output", str(tmp_path / "single")]) == 0
     assert (tmp_path / "single" / "asc4" / "model_dynamic.tflite").stat().st_size > 0
@@ -117,7 +122,7 @@ def test_a_model_trained_on_everything_has_no_report(tmp_path):
     from astrokeras.export.parity import heldout_data
 
     with pytest.raises(ValueError, match="no held-out fold"):
-        heldout_data({"task": "5", "holdout_fold": None})
+        heldout_data({"recipe": "asc-net-visible-4class", "holdout_fold": None})
 
 
 @pytest.mark.integration
@@ -127,8 +132,6 @@ def test_export_report_of_aae_net_and_ae_trans_on_held_out_data(mirror, tmp_path
 
     assert main(["export", "--report", "aae-net", "ae-trans", "--quick", "--json",
                  "--output", str(tmp_path)]) == 0
-    import json
-
     reports = {r["network"]: r for r in json.loads(capsys.readouterr().out)["reports"]}
     assert reports["aae-net"]["heldout_spectra"] == 106 and reports["ae-trans"]["heldout_spectra"] == 2500
     for network, metric, tolerance in (("aae-net", "mae", 0.01), ("ae-trans", "rmse", 0.01)):
@@ -143,8 +146,9 @@ def test_export_report_of_aae_net_and_ae_trans_on_held_out_data(mirror, tmp_path
     assert not any(op.startswith("Flex") for op in lite.ops)
 
 
-def test_export_report_without_a_model_card_says_what_is_missing(tmp_path):
+def test_export_report_without_a_model_card_says_what_is_missing(tmp_path, capsys):
     from astrokeras.cli import main
 
-    with pytest.raises(SystemExit, match="needs its card .*aae-net"):
+    with pytest.raises(SystemExit) as usage:
         main(["export", "--report", str(tmp_path / "nope.keras")])
+    assert usage.value.code == 2 and re.search("needs its card .*aae-net", capsys.readouterr().err)

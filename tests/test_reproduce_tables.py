@@ -1,44 +1,52 @@
 """The table commands' machinery on a small slice of the real data with tiny models (the real runs are
 `astrokeras reproduce`, not tests)."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-from astrokeras.models import asc_net
-from astrokeras.reproduce import taxonomy_tables
-from astrokeras.reproduce.classification import KerasMethod, SklearnMethod, evaluate
-from astrokeras.models.baselines import pca_svm
 from astrokeras.folds import stratified_folds
-from astrokeras.training import TrainConfig
+from astrokeras.models import ASCNet
+from astrokeras.models.baselines import KERAS_BASELINES, pca_svm
+from astrokeras.reproduce import taxonomy_tables
+from astrokeras.training import TrainConfig, fit_classifier, predict_proba
+from astrokeras.training.cross_validation import SklearnMethod, evaluate
 
-
-def _tiny_methods(quick, ensemble=1):
-    config = TrainConfig(epochs=2, learning_rate=3e-3, verbose=0)
-    tiny = lambda bands, n: asc_net(bands, n, conv_filters=(4, 4, 4), dense_units=(8, 8, 8), key_dim=4)  # noqa: E731
-    return [KerasMethod("ASC-Net", tiny, config), SklearnMethod("PCA+SVM", pca_svm)]
+TINY = dict(conv_filters=(4, 4, 4), dense_units=(8, 8, 8), key_dim=4)
 
 
 @pytest.fixture
 def small_table5(monkeypatch, mirror):
-    load = taxonomy_tables.TASKS["5"].load
+    task = taxonomy_tables.TASKS["5"]
+    load = task.recipe.data
 
     def first_spectra():
         X, y, names = load()
         rows = np.concatenate([np.flatnonzero(y == c)[:25] for c in range(4)])
         return X[rows], y[rows], names[rows]
 
-    task = taxonomy_tables.Task("5", taxonomy_tables.FOUR_CLASS, "test slice", first_spectra)
-    monkeypatch.setitem(taxonomy_tables.TASKS, "5", task)
-    monkeypatch.setattr(taxonomy_tables, "methods_for", _tiny_methods)
+    recipe = dataclasses.replace(task.recipe, data=first_spectra, network=lambda bands, n: ASCNet(bands, n, **TINY),
+                                 quick_config=TrainConfig(epochs=2, learning_rate=3e-3, verbose=0))
+    monkeypatch.setitem(taxonomy_tables.TASKS, "5", dataclasses.replace(task, recipe=recipe, protocol="test slice"))
+    monkeypatch.setattr(taxonomy_tables, "methods_for", lambda task, quick, ensemble=1: [
+        task.recipe.method(quick), SklearnMethod("PCA+SVM", pca_svm)])
 
 
 def test_table5_json_has_measured_and_paper_rows_and_a_figure(small_table5, tmp_path):
     result = taxonomy_tables.run_table("5", quick=True, output=tmp_path)
     measured = [r for r in result["rows"] if r["source"] == "measured"]
     assert [r["method"] for r in measured] == ["ASC-Net", "PCA+SVM"]
-    assert all(r["folds"] == 5 and 0 <= r["acc"] <= 1 and r["acc_std"] >= 0 for r in measured)
+    assert all(r["folds"] == 5 for r in measured)
+    oof = np.load(tmp_path / "table5_oof.npz")
+    X, y, names = taxonomy_tables.TASKS["5"].load()
+    np.testing.assert_array_equal(oof["designations"], names.astype(str))
+    asc_net = measured[0]   # its accuracy is the out-of-fold probabilities' accuracy, fold by fold
+    folds = taxonomy_tables.TASKS["5"].recipe.folds(y)
+    per_fold = [np.mean(oof["probabilities"][f.test].argmax(1) == y[f.test]) for f in folds]
+    assert asc_net["acc"] == pytest.approx(np.mean(per_fold), abs=1e-4)
+    assert asc_net["acc_std"] == pytest.approx(np.std(per_fold), abs=1e-4)
     paper = [r for r in result["rows"] if r["source"] == "paper"]
     assert paper == [{"method": "ASC-Net", "source": "paper", "acc": 0.973, "ap": 0.973, "acc_std": None,
                       "ap_std": None}]
@@ -57,14 +65,18 @@ def test_every_method_sees_the_same_folds_and_never_the_test_rows():
 
     class Spy(SklearnMethod):
         def fit_predict(self, X_train, y_train, X_test, num_classes, seed):
-            seen.append((self.name, X_train.shape[0], X_test.shape[0], float(X_test.sum())))
+            seen.append((self.name, X_train, y_train, X_test))
             return np.zeros(len(X_test), dtype=int), None
 
-    evaluate(X, y, 2, folds, [Spy("a", None), Spy("b", None)], log=lambda text: None)
-    a = [s[1:] for s in seen if s[0] == "a"]
-    b = [s[1:] for s in seen if s[0] == "b"]
-    assert a == b
-    assert [n_test for _, n_test, _ in a] == [len(f.test) for f in folds]
+    evaluate(X, y, 2, folds, [Spy("a", None), Spy("b", None)])
+    for name in ("a", "b"):
+        calls = [s[1:] for s in seen if s[0] == name]
+        assert len(calls) == len(folds)
+        for (X_train, y_train, X_test), fold in zip(calls, folds):
+            np.testing.assert_array_equal(X_train, X[fold.train].astype("float32"))    # exactly the fold's rows
+            np.testing.assert_array_equal(y_train, y[fold.train])
+            np.testing.assert_array_equal(X_test, X[fold.test].astype("float32"))
+            assert not (set(map(bytes, X_train)) & set(map(bytes, X_test)))           # no test row in training
 
 
 def test_table11_reads_the_table7_out_of_fold_probabilities(mirror, tmp_path, monkeypatch):
@@ -85,9 +97,6 @@ def test_table11_reads_the_table7_out_of_fold_probabilities(mirror, tmp_path, mo
 def test_keras_baselines_learn_with_early_stopping(name):
     # Guards two traps that left a baseline at the majority class: BatchNorm's slow default momentum (ResNet)
     # and unstandardised bands near 1.0 (Transformer); early stopping then restored an untrained model.
-    from astrokeras.models.baselines import KERAS_BASELINES
-    from astrokeras.training import fit_classifier, predict_proba
-
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 100)
     X = 1.0 + np.array([-0.05, 0.0, 0.05])[y][:, None] * np.linspace(-1, 1, 24) + 0.01 * rng.normal(size=(300, 24))

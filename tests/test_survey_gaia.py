@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from astrokeras.survey.gaia import GAIA_GRID, prepare, survey_gaia
+from astrokeras.datasets.gaia_bands import GAIA_GRID, prepare
+from astrokeras.survey.gaia import parse_shard, survey_gaia
 
 GAIA_W = np.round(0.374 + 0.044 * np.arange(16), 3)
 
@@ -42,7 +43,7 @@ def test_grid_without_the_gaia_bands_is_refused():
 
 @pytest.mark.integration
 def test_a_shard_of_the_real_survey(mirror, tmp_path):
-    summary = survey_gaia(tmp_path, shard="3/40", log=lambda text: None)
+    summary = survey_gaia(tmp_path, shard="3/40")
     table = pd.read_csv(tmp_path / "gaia_classes.csv", dtype={"number": str})
     assert len(table) == summary["asteroids"] == len(range(3, 60518, 40))
     done = table[table["status"] == "classified"]
@@ -59,7 +60,5 @@ def test_a_shard_of_the_real_survey(mirror, tmp_path):
 
 @pytest.mark.parametrize("shard", ["4/4", "-1/3", "a/b", "3"])
 def test_a_malformed_shard_is_refused(shard):
-    from astrokeras.survey.gaia import parse_shard
-
     with pytest.raises(ValueError, match="I/N"):
         parse_shard(shard)

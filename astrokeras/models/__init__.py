@@ -1,14 +1,16 @@
-"""The astrokeras networks (Keras 3 functional models) and the baselines of the paper's tables.
+"""The astrokeras networks (KerasHub-style functional ``keras.Model`` subclasses) and the baselines of the paper's
+tables; :func:`load_preset` loads a shipped network.
 
 Example
 -------
->>> from astrokeras.models import asc_net
->>> asc_net(bands=201, num_classes=11).input_shape
+>>> from astrokeras.models import ASCNet
+>>> ASCNet(bands=201, num_classes=11).input_shape
 (None, 201)
 """
 
-from astrokeras.models.aae_net import aae_net
-from astrokeras.models.ae_trans import ae_trans
-from astrokeras.models.asc_net import asc_net
+from astrokeras.models.aae_net import AAENet
+from astrokeras.models.ae_trans import AETrans
+from astrokeras.models.asc_net import ASCNet
+from astrokeras.models.preset_loading import load_preset
 
-__all__ = ["aae_net", "ae_trans", "asc_net"]
+__all__ = ["AAENet", "AETrans", "ASCNet", "load_preset"]

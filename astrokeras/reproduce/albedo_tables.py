@@ -17,22 +17,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import pathlib
-import sys
 import time
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
-from astrokeras import datasets
 from astrokeras.evaluation import mean_std
-from astrokeras.folds import stratified_folds
-from astrokeras.models.albedo_baselines import REGRESSORS, class_probability_model
-from astrokeras.spectra import paper_grid
+from astrokeras.models.albedo_baselines import REGRESSORS
+from astrokeras.recipes import aae_net_albedo
 from astrokeras.taxonomy import VISNIR_11
+from astrokeras.training.albedo import class_probabilities
+from astrokeras.training.recipes import SEED
 
-N_SPLITS, SEED = 5, 0
-AAE_NET_WIDTHS = dict(conv_filters=(16, 32, 32), dense_units=(32, 64, 128), num_heads=2, key_dim=16)
+log = logging.getLogger(__name__)
 TABLE13_ASTEROIDS = {"1": "Ceres", "101955": "Bennu", "25143": "Itokawa", "433": "Eros"}
 PAPER = {"9": {"AAE-Net": {"mae": 0.0441}}, "10": {"AAE-Net": {"S": 0.0410}}}
 TYPES = ("S", "C", "X")
@@ -44,96 +42,30 @@ def mape(true, predicted) -> float:
     return float(100.0 * np.mean(np.abs(predicted - true) / true))
 
 
-def load_aaed():
-    """``(X, albedo, class_index, designations)``: AAED asteroids with an 11-class label, 201 bands."""
-    data = datasets.load_albedos()
-    data = data.subset(data.meta["class_11"].notna().to_numpy()).on_grid(paper_grid(0.45, 2.45))
-    classes, _ = VISNIR_11.encode(data.meta["bus_demeo"])
-    return (data.reflectance.astype("float32"), data.meta["albedo"].to_numpy(float), classes,
-            data.meta["designation"].to_numpy(str))
-
-
-def _full_proba(model, X, n):
-    out = np.zeros((len(X), n))
-    out[:, model.classes_] = model.predict_proba(X)
-    return out
-
-
-def class_probabilities(X_train, c_train, X_test, seed):
-    """Out-of-sample class probabilities for the training rows (3-fold CV) and the test rows."""
-    n = len(VISNIR_11.classes)
-    model = class_probability_model(seed)
-    inner = StratifiedKFold(3, shuffle=True, random_state=seed)
-    train = np.zeros((len(X_train), n))
-    for fit, held in inner.split(X_train, c_train):
-        train[held] = _full_proba(model.fit(X_train[fit], c_train[fit]), X_train[held], n)
-    return train, _full_proba(model.fit(X_train, c_train), X_test, n)
-
-
-def fit_aae_net(X, albedo, P, classes, *, target: str = "log10", quick: bool = False, seed: int = 0):
-    """Train AAE-Net on spectra ``X``, albedos, class probabilities ``P`` and integer ``classes``.
-
-    Returns ``(model, prior)``: the network learns the deviation of its target (log10 albedo for ``"log10"``,
-    with a Gaussian NLL and a 1-sigma; the albedo for ``"linear"``, with L1) from the class prior
-    ``P @ prior``, each asteroid's probability-weighted mean of the per-class means, so an untrained AAE-Net
-    starts as the class-mean rule.
-    """
-    import keras
-
-    from astrokeras.losses import GaussianNLL
-    from astrokeras.models.aae_net import aae_net
-    from astrokeras.training import TrainConfig
-    from astrokeras.training.regressor import fit_regressor
-
-    config = TrainConfig(epochs=10 if quick else 400, learning_rate=1e-3, patience=5 if quick else 40,
-                         batch_size=32, seed=seed, verbose=0)
-    log = target == "log10"
-    build = lambda: aae_net(X.shape[1], P.shape[1], uncertainty=log, **AAE_NET_WIDTHS)  # noqa: E731
-    counts = np.bincount(classes)
-    stratify = classes if counts[counts > 0].min() >= 2 else None
-    values = np.log10(albedo) if log else np.asarray(albedo, float)
-    prior = np.array([values[classes == k].mean() if np.any(classes == k) else values.mean()
-                      for k in range(P.shape[1])])
-    model, _ = fit_regressor(build, {"spectrum": X, "class_probabilities": P}, values - P @ prior,
-                             GaussianNLL() if log else keras.losses.MeanAbsoluteError(), config, stratify=stratify)
-    return model, prior
-
-
-def predict_albedo(model, prior, X, P, target: str = "log10"):
-    """``(albedo, sigma_dex)`` from a model of :func:`fit_aae_net` (``sigma_dex`` is None for ``"linear"``)."""
-    from astrokeras.losses import bounded_log_sigma
-
-    out = model.predict({"spectrum": np.asarray(X, "float32"), "class_probabilities": np.asarray(P, "float32")},
-                        verbose=0)
-    offset = np.asarray(P) @ prior
-    if target != "log10":
-        return out[:, 0] + offset, None
-    return 10.0 ** (out[:, 0] + offset), np.exp(np.asarray(bounded_log_sigma(out[:, 1])))
-
-
 @dataclasses.dataclass
 class AAENetMethod:
-    """AAE-Net trained on one fold; ``target`` ``log10`` (Gaussian NLL, with a 1-sigma) or ``linear`` (L1)."""
+    """AAE-Net (the preset's recipe) trained on one fold; ``target`` ``log10`` (Gaussian NLL, with a 1-sigma) or
+    ``linear`` (L1)."""
 
     name: str
     target: str
     quick: bool
+    recipe: object = aae_net_albedo.RECIPE
 
     def fit_predict(self, X, a, P, X_test, P_test, c_train, seed):
-        model, prior = fit_aae_net(X, a, P, c_train, target=self.target, quick=self.quick, seed=seed)
-        return predict_albedo(model, prior, X_test, P_test, self.target)
+        model, prior = self.recipe.fit(X, a, P, c_train, quick=self.quick, target=self.target, seed=seed)
+        return self.recipe.predict(model, prior, X_test, P_test, self.target)
 
 
-def run_albedo(*, quick: bool = False, log=None) -> dict:
+def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE) -> dict:
     """Out-of-fold albedo predictions of every method; returns ``{method: predictions}`` and the data."""
-    log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     start = time.perf_counter()
-    X, albedo, classes, designations = load_aaed()
-    folds = stratified_folds(classes, N_SPLITS, SEED)
-    log(f"Albedo: {len(albedo)} asteroids x {X.shape[1]} bands, {N_SPLITS} folds by asteroid")
-    methods = [AAENetMethod("AAE-Net (log10, NLL)", "log10", quick)]
+    X, albedo, classes, designations = recipe.data()
+    folds = recipe.folds(classes)
+    log.info(f"Albedo: {len(albedo)} asteroids x {X.shape[1]} bands, {len(folds)} folds by asteroid")
+    methods = [AAENetMethod("AAE-Net (log10, NLL)", "log10", quick, recipe)]
     if not quick:
-        methods.append(AAENetMethod("AAE-Net (linear, L1)", "linear", quick))
+        methods.append(AAENetMethod("AAE-Net (linear, L1)", "linear", quick, recipe))
     regressors = {"Random forest": REGRESSORS["Random forest"]} if quick else REGRESSORS
     predictions = {name: np.zeros(len(albedo)) for name in
                    ["Class-mean rule"] + [m.name for m in methods] + list(regressors)}
@@ -160,8 +92,8 @@ def run_albedo(*, quick: bool = False, log=None) -> dict:
             predictions[name][te] = 10.0 ** model.predict(features_test)
             seconds[name].append(time.perf_counter() - t)
         aae = predictions[methods[0].name][te]
-        log(f"  fold {fold.index + 1}/{N_SPLITS}: AAE-Net MAE {np.mean(np.abs(aae - albedo[te])):.4f}, class-mean "
-            f"{np.mean(np.abs(predictions['Class-mean rule'][te] - albedo[te])):.4f}")
+        log.info(f"  fold {fold.index + 1}/{len(folds)}: AAE-Net MAE {np.mean(np.abs(aae - albedo[te])):.4f}, "
+                 f"class-mean {np.mean(np.abs(predictions['Class-mean rule'][te] - albedo[te])):.4f}")
     return {"albedo": albedo, "classes": classes, "designations": designations, "folds": folds,
             "predictions": predictions, "sigma": sigma, "seconds": seconds,
             "elapsed": time.perf_counter() - start, "quick": quick}
@@ -220,6 +152,7 @@ def table(run: dict, number: str) -> dict:
 
 
 def format_albedo_table(result: dict) -> str:
+    """The text table of Table 9, 10 or 13."""
     lines = [f"Table {result['table']}: {result['protocol']}"]
     if result["table"] == "9":
         lines.append(f"{'method':<24} {'source':<9} {'MAE':>16} {'MAPE (%)':>14}")
@@ -249,9 +182,9 @@ def format_albedo_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def run_tables(numbers, *, quick=False, output="outputs", log=None) -> list:
+def run_tables(numbers, *, quick=False, output="outputs", recipe=aae_net_albedo.RECIPE) -> list:
     """Run the shared albedo pass once and return the requested tables (also written as JSON to ``output``)."""
-    run = run_albedo(quick=quick, log=log)
+    run = run_albedo(quick=quick, recipe=recipe)
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     results = []

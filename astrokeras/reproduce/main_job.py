@@ -13,11 +13,23 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import os
 import pathlib
 import platform
-import sys
 import time
+
+from astrokeras.export import export_savedmodel, to_tflite
+from astrokeras.models import load_preset
+from astrokeras.presets import preset_cards
+from astrokeras.reproduce import albedo_tables
+from astrokeras.reproduce.albedo_tables import format_albedo_table
+from astrokeras.reproduce.presets import train_presets
+from astrokeras.reproduce.taxonomy_tables import format_table, run_table, run_table11
+from astrokeras.reproduce.unmixing_tables import format_unmixing_table, run_unmixing_table
+from astrokeras.survey.gaia import format_survey, survey_gaia
+
+log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = ("9", "10", "13")
 UNMIXING_TABLES = ("8", "korda", "12")
@@ -26,10 +38,6 @@ ALL_TABLES = ("5", "7", "11", "9", "10", "13", "8", "korda", "12")
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None):
     """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run)."""
-    from astrokeras.reproduce import albedo_tables
-    from astrokeras.reproduce.taxonomy_tables import run_table, run_table11
-    from astrokeras.reproduce.unmixing_tables import run_unmixing_table
-
     done = set()
     for table in tables:
         if table in done:
@@ -50,10 +58,6 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
 
 def format_result(result: dict) -> str:
     """The text table of any reproduced table."""
-    from astrokeras.reproduce.albedo_tables import format_albedo_table
-    from astrokeras.reproduce.taxonomy_tables import format_table
-    from astrokeras.reproduce.unmixing_tables import format_unmixing_table
-
     if result["table"] in ALBEDO_TABLES:
         return format_albedo_table(result)
     if result["table"] in UNMIXING_TABLES:
@@ -61,17 +65,11 @@ def format_result(result: dict) -> str:
     return format_table(result)
 
 
-def export_presets(presets_dir, output, log) -> list:
+def export_presets(presets_dir, output) -> list:
     """SavedModel + TFLite (float32, dynamic-range) of every preset in ``presets_dir``; returns their sizes."""
-    import keras
-
-    import astrokeras.layers  # noqa: F401  (custom layers)
-    from astrokeras.export import export_savedmodel, to_tflite
-    from astrokeras.presets import preset_cards
-
     rows = []
     for name, card in preset_cards(presets_dir).items():
-        model = keras.saving.load_model(pathlib.Path(presets_dir) / card["file"], compile=False)
+        model, _ = load_preset(name, presets_dir)
         saved = export_savedmodel(model, pathlib.Path(output) / name / "savedmodel" / "1")
         row = {"preset": name, "keras_bytes": card["bytes"],
                "savedmodel_bytes": sum(f.stat().st_size for f in saved.rglob("*") if f.is_file())}
@@ -80,15 +78,13 @@ def export_presets(presets_dir, output, log) -> list:
             (pathlib.Path(output) / name / f"model_{quantize}.tflite").write_bytes(content)
             row[f"tflite_{quantize}_bytes"] = len(content)
         rows.append(row)
-        log(f"  exported {name}: SavedModel {row['savedmodel_bytes'] / 1024:.0f} KiB, TFLite float32 "
+        log.info(f"  exported {name}: SavedModel {row['savedmodel_bytes'] / 1024:.0f} KiB, TFLite float32 "
             f"{row['tflite_none_bytes'] / 1024:.0f} KiB, dynamic {row['tflite_dynamic_bytes'] / 1024:.0f} KiB")
     return rows
 
 
 def write_report(path, *, results, presets, exports, survey, seconds, quick) -> pathlib.Path:
     """The Markdown report of a main-job run."""
-    from astrokeras.survey.gaia import format_survey
-
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"# astrokeras reproduce{' --quick' if quick else ''}", "",
              f"{when}; {os.cpu_count()} CPU(s), {platform.machine()}, Python {platform.python_version()}; "
@@ -120,12 +116,8 @@ def write_report(path, *, results, presets, exports, survey, seconds, quick) -> 
     return path
 
 
-def main_job(output="outputs", *, quick=False, ensemble=1, log=None, echo=print) -> dict:
+def main_job(output="outputs", *, quick=False, ensemble=1, echo=print) -> dict:
     """Run everything; returns ``{"results", "presets", "exports", "survey", "seconds", "report"}``."""
-    from astrokeras.survey.gaia import survey_gaia
-    from astrokeras.training.train_presets import train_presets
-
-    log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     seconds, start = {}, time.perf_counter()
@@ -136,14 +128,14 @@ def main_job(output="outputs", *, quick=False, ensemble=1, log=None, echo=print)
             seconds["tables 9 10 13" if result["table"] == "9" else f"table {result['table']}"] = result["seconds"]
         echo(format_result(result) + "\n")
     t = time.perf_counter()
-    log("Presets: re-training on all the data")
-    presets = train_presets(output / "presets", quick=quick, metrics_from=output, log=log)
+    log.info("Presets: re-training on all the data")
+    presets = train_presets(output / "presets", quick=quick, metrics_from=output)
     seconds["presets"] = time.perf_counter() - t
     t = time.perf_counter()
-    exports = export_presets(output / "presets", output / "exports", log)
+    exports = export_presets(output / "presets", output / "exports")
     seconds["exports"] = time.perf_counter() - t
     t = time.perf_counter()
-    survey = survey_gaia(output / "gaia", presets=output / "presets", log=log)
+    survey = survey_gaia(output / "gaia", presets=output / "presets")
     seconds["gaia survey"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - start
     report = write_report(output / "report.md", results=results, presets=presets, exports=exports, survey=survey,

@@ -1,93 +1,73 @@
 """The paper's classification tables as commands: Table 5 (4-class, SMASS II), Table 7 (11-class, VIS-NIR),
 Table 11 (top-2 classes of named asteroids, out of fold).
 
+ASC-Net's rows train the shipped presets' own recipes (``training/asc_net_visible_4class.py``,
+``training/asc_net_visnir_11class.py``) on each fold: the table and the preset come from one definition.
+
 Example
 -------
 >>> from astrokeras.reproduce.taxonomy_tables import TASKS
->>> TASKS["5"].scheme.name, TASKS["7"].scheme.name
-('4-class', '11-class')
+>>> TASKS["5"].recipe.name, TASKS["7"].scheme.name
+('asc-net-visible-4class', '11-class')
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import pathlib
-import sys
 import time
-import typing
 
 import numpy as np
 
-from astrokeras import datasets
 from astrokeras.augmentation import augment_pca_noise
-from astrokeras.folds import Fold, stratified_folds
-from astrokeras.models.asc_net import asc_net
+from astrokeras.figures import confusion_png
+from astrokeras.folds import Fold
 from astrokeras.models.baselines import KERAS_BASELINES, SKLEARN_BASELINES
-from astrokeras.reproduce.classification import KerasMethod, SklearnMethod, evaluate
-from astrokeras.reproduce.figures import confusion_png
+from astrokeras.recipes import asc_net_visible_4class, asc_net_visnir_11class
 from astrokeras.reproduce.paper import PAPER
-from astrokeras.spectra import paper_grid
-from astrokeras.taxonomy import FOUR_CLASS, VISNIR_11, TaxonomyScheme
+from astrokeras.taxonomy import TaxonomyScheme
+from astrokeras.training import TrainConfig
+from astrokeras.training.cross_validation import KerasMethod, SklearnMethod, evaluate
+from astrokeras.training.recipes import SEED, ClassifierRecipe
 
-N_SPLITS = 5
-SEED = 0
-# --quick (a smoke run of the whole pipeline within 10 minutes on 2 cores): few epochs, PCA+SVM as the only baseline.
-QUICK_EPOCHS = 10
-# ASC-Net as trained for the tables: the paper's layout at reduced widths (the paper's 128/256/512 costs about
-# 10 s per epoch per 1000 spectra at 49 bands on the 2-core CPU; see the README for the measured comparison).
-ASC_NET_WIDTHS = dict(conv_filters=(16, 32, 32), dense_units=(32, 64, 128), num_heads=2, key_dim=16)
+log = logging.getLogger(__name__)
 TABLE11_ASTEROIDS = {"1": "Ceres", "101955": "Bennu", "25143": "Itokawa", "433": "Eros", "22": "Kalliope",
                      "64": "Angelina"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-    """A classification data set as the paper uses it."""
+    """A classification table: its recipe (data, folds, ASC-Net settings) and how the table describes it."""
 
     table: str
-    scheme: TaxonomyScheme
+    recipe: ClassifierRecipe
     protocol: str
-    load: typing.Callable  # -> (X, y, designations)
 
+    @property
+    def scheme(self) -> TaxonomyScheme:
+        return self.recipe.scheme
 
-def _smass2_4class():
-    data = datasets.load_smass2()
-    y, keep = FOUR_CLASS.encode(data.meta["bus_class"])
-    return data.reflectance[keep], y, data.meta["designation"][keep].to_numpy()
-
-
-def _visnir_11class():
-    data = datasets.load_busdemeo()
-    y, keep = VISNIR_11.encode(data.meta["bus_demeo"])
-    fine = data.on_grid(paper_grid(0.45, 2.45))  # the paper's 0.01 um grid: 201 bands
-    return fine.reflectance[keep], y, data.meta["designation"][keep].to_numpy()
+    def load(self):
+        """``(X, y, designations)`` of the recipe's data."""
+        return self.recipe.data()
 
 
 TASKS = {
-    "5": Task("5", FOUR_CLASS, "SMASS II (Bus classes from PDS taxonomy10), 4 classes S/C/X/Other, 1334 spectra, "
-          "49 bands 0.44-0.92 um; 5 stratified folds (seed 0), every method on the same folds", _smass2_4class),
-    "7": Task("7", VISNIR_11, "korda2023 VIS-NIR (DeMeo 2009 + Binzel 2019), 11 classes (paper Table 6), 586 "
-          "spectra, 201 bands 0.45-2.45 um step 0.01; 5 stratified folds (seed 0), every method on the same folds",
-          _visnir_11class),
+    "5": Task("5", asc_net_visible_4class.RECIPE, "SMASS II (Bus classes from PDS taxonomy10), 4 classes S/C/X/Other, "
+              "1334 spectra, 49 bands 0.44-0.92 um; 5 stratified folds (seed 0), every method on the same folds"),
+    "7": Task("7", asc_net_visnir_11class.RECIPE, "korda2023 VIS-NIR (DeMeo 2009 + Binzel 2019), 11 classes (paper "
+              "Table 6), 586 spectra, 201 bands 0.45-2.45 um step 0.01; 5 stratified folds (seed 0), every method "
+              "on the same folds"),
 }
 
 
-def asc_net_method(quick: bool, ensemble: int = 1, name: str = "ASC-Net", augment=None, epochs: int = 300,
-                   patience: int = 30) -> KerasMethod:
-    from astrokeras.training import TrainConfig
-
-    config = TrainConfig(epochs=QUICK_EPOCHS if quick else epochs, learning_rate=1e-3,
-                         patience=5 if quick else patience, verbose=0)
-    return KerasMethod(name, lambda bands, n: asc_net(bands, n, **ASC_NET_WIDTHS), config, ensemble, augment)
-
-
-def methods_for(quick: bool, ensemble: int = 1) -> list:
-    from astrokeras.training import TrainConfig
-
-    methods = [asc_net_method(quick)]
+def methods_for(task: Task, quick: bool, ensemble: int = 1) -> list:
+    """ASC-Net (the task's recipe), an optional ensemble row, and the baselines (fewer when ``quick``)."""
+    methods = [task.recipe.method(quick)]
     if ensemble > 1:
-        methods.append(asc_net_method(quick, ensemble=ensemble, name=f"ASC-Net ensemble x{ensemble}"))
+        methods.append(task.recipe.method(quick, ensemble=ensemble, name=f"ASC-Net ensemble x{ensemble}"))
     methods += [SklearnMethod(name, factory) for name, factory in SKLEARN_BASELINES.items()
                 if not quick or name == "PCA+SVM"]
     if not quick:
@@ -96,13 +76,14 @@ def methods_for(quick: bool, ensemble: int = 1) -> list:
     return methods
 
 
-def paper_protocol(X, y, classes: int, *, quick: bool, repeats: int = 5, per_class_test: int = 60,
-                   per_class_train: int = 2000, log=None):
+def paper_protocol(task: Task, X, y, *, quick: bool, repeats: int = 5, per_class_test: int = 60,
+                   per_class_train: int = 2000):
     """The paper's own protocol, honestly: ``per_class_test`` spectra per class held out first, the rest
     PCA-augmented to ``per_class_train`` per class (inside the training part), repeated with ``repeats`` seeds.
 
     The augmented training set is about 6x larger than a plain fold, so ASC-Net trains for the paper's own
     120 epochs (patience 20) rather than 300: each epoch already holds 6x more steps."""
+    classes = len(task.scheme.classes)
     folds = []
     rng = np.random.default_rng(SEED)
     for repeat in range(repeats):
@@ -110,12 +91,13 @@ def paper_protocol(X, y, classes: int, *, quick: bool, repeats: int = 5, per_cla
                                for c in range(classes)])
         folds.append(Fold(repeat, np.setdiff1d(np.arange(y.size), test), np.sort(test)))
     augment = lambda Xa, ya: augment_pca_noise(Xa, ya, per_class_train, seed=SEED)  # noqa: E731
-    method = asc_net_method(quick, name="ASC-Net (paper protocol)", augment=augment, epochs=120, patience=20)
-    return evaluate(X, y, classes, folds, [method], log=log)[method.name]
+    method = task.recipe.method(quick, name="ASC-Net (paper protocol)", augment=augment,
+                                epochs=None if quick else 120, patience=None if quick else 20)
+    return evaluate(X, y, classes, folds, [method])[method.name]
 
 
 def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str | pathlib.Path = "outputs",
-              methods: list | None = None, log=None) -> dict:
+              methods: list | None = None) -> dict:
     """Run Table 5 or 7: every method on the same folds; returns the JSON-ready result and writes the figure.
 
     ``ensemble`` > 1 adds a row for an ensemble of that many ASC-Nets (averaged probabilities). ASC-Net's
@@ -123,24 +105,23 @@ def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str
     ``methods`` (names) re-runs only those methods, on the same folds, and replaces their rows in the
     ``table<N>.json`` already in ``output`` (e.g. after fixing one baseline).
     """
-    log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     task = TASKS[table]
     start = time.perf_counter()
     X, y, designations = task.load()
     classes = len(task.scheme.classes)
-    folds = stratified_folds(y, N_SPLITS, SEED)
-    log(f"Table {table}: {len(y)} spectra x {X.shape[1]} bands, {classes} classes, {N_SPLITS} folds")
+    folds = task.recipe.folds(y)
+    log.info(f"Table {table}: {len(y)} spectra x {X.shape[1]} bands, {classes} classes, {len(folds)} folds")
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     if methods:
-        return _rerun_methods(table, X, y, classes, folds, quick, ensemble, methods, output, start, log)
-    results = evaluate(X, y, classes, folds, methods_for(quick, ensemble), seed=SEED, log=log)
+        return _rerun_methods(task, X, y, folds, quick, ensemble, methods, output, start)
+    results = evaluate(X, y, classes, folds, methods_for(task, quick, ensemble), seed=SEED)
     oof = results["ASC-Net"].predictions
     np.savez(output / f"table{table}_oof.npz", designations=designations.astype(str), y=y, quick=quick,
              probabilities=np.stack([np.asarray(oof[i], dtype="float32") for i in range(len(y))]))
     rows = [scores.row(name) for name, scores in results.items()]
     if table == "5" and not quick:
-        rows.append(paper_protocol(X, y, classes, quick=quick, log=log).row("ASC-Net (paper protocol)"))
+        rows.append(paper_protocol(task, X, y, quick=quick).row("ASC-Net (paper protocol)"))
         rows[-1]["protocol"] = "60 test spectra per class held out, the rest PCA-augmented to 2000 per class; 5 repeats"
     for method, figures in PAPER.get(table, {}).items():
         rows.append({"method": method, "source": "paper", **figures, "acc_std": None, "ap_std": None})
@@ -153,18 +134,18 @@ def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str
     return result
 
 
-def _rerun_methods(table, X, y, classes, folds, quick, ensemble, names, output, start, log) -> dict:
-    path = output / f"table{table}.json"
+def _rerun_methods(task, X, y, folds, quick, ensemble, names, output, start) -> dict:
+    path = output / f"table{task.table}.json"
     if not path.exists():
         raise ValueError(f"--methods updates an earlier run, but {path} does not exist: run the whole table first")
     result = json.loads(path.read_text())
-    available = methods_for(quick, ensemble)
+    available = methods_for(task, quick, ensemble)
     chosen = [m for m in available if m.name in names]
     if len(chosen) != len(names):
         known = [m.name for m in available]
         raise ValueError(f"unknown method(s) {sorted(set(names) - {m.name for m in chosen})}; known: {known}")
-    fresh = {name: scores.row(name) for name, scores in evaluate(X, y, classes, folds, chosen, seed=SEED,
-                                                                  log=log).items()}
+    fresh = {name: scores.row(name)
+             for name, scores in evaluate(X, y, len(task.scheme.classes), folds, chosen, seed=SEED).items()}
     result["rows"] = [fresh.get(r["method"], r) if r["source"] == "measured" else r for r in result["rows"]]
     result["rows"] += [row for name, row in fresh.items() if name not in {r["method"] for r in result["rows"]}]
     result["seconds_rerun"] = round(time.perf_counter() - start, 1)
@@ -172,10 +153,9 @@ def _rerun_methods(table, X, y, classes, folds, quick, ensemble, names, output, 
     return result
 
 
-def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs", log=None) -> dict:
+def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs") -> dict:
     """Top-2 class probabilities of Ceres, Bennu, Itokawa, Eros, Kalliope and Angelina (11-class ASC-Net), each
     from the Table 7 fold whose training part excludes that asteroid."""
-    log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
     start = time.perf_counter()
     task = TASKS["7"]
     X, y, designations = task.load()
@@ -187,13 +167,12 @@ def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs", 
         with np.load(saved) as oof:
             if bool(oof["quick"]) == quick and np.array_equal(oof["designations"].astype(str), designations.astype(str)):
                 probabilities = {i: oof["probabilities"][i] for i in wanted}
-                log(f"Table 11: out-of-fold probabilities of the Table 7 ASC-Net run ({saved})")
+                log.info(f"Table 11: out-of-fold probabilities of the Table 7 ASC-Net run ({saved})")
     if not probabilities:
-        folds = stratified_folds(y, N_SPLITS, SEED)
-        needed = [f for f in folds if set(wanted) & set(f.test.tolist())]
-        log(f"Table 11: ASC-Net on the {len(needed)} Table 7 folds that hold the named asteroids")
-        probabilities = evaluate(X, y, len(task.scheme.classes), needed, [asc_net_method(quick)], seed=SEED,
-                                 log=log)["ASC-Net"].predictions
+        needed = [f for f in task.recipe.folds(y) if set(wanted) & set(f.test.tolist())]
+        log.info(f"Table 11: ASC-Net on the {len(needed)} Table 7 folds that hold the named asteroids")
+        probabilities = evaluate(X, y, len(task.scheme.classes), needed, [task.recipe.method(quick)],
+                                 seed=SEED)["ASC-Net"].predictions
     rows = []
     for index, name in wanted.items():
         p = np.asarray(probabilities[index])

@@ -1,4 +1,5 @@
-"""Training entry points: tf.data pipelines, precision and distribution settings, the classifier fit loop.
+"""Training: tf.data pipelines, precision and distribution settings, fit loops, cross-validation, and the recipe
+classes that the top-level ``training/`` recipes (:mod:`astrokeras.recipes`) instantiate.
 
 Example
 -------

@@ -1,4 +1,4 @@
-"""Run classification methods on the same honest folds and collect the paper-table scores.
+"""Cross-validation: run classification methods on the same honest folds and collect their scores.
 
 Every method sees the same :func:`~astrokeras.folds.stratified_folds`; scikit-learn baselines tune on the
 training fold (inner CV), Keras models carve their validation set from the training fold; the test fold is
@@ -9,7 +9,7 @@ Example
 -------
 >>> import numpy as np
 >>> from astrokeras.folds import stratified_folds
->>> from astrokeras.reproduce.classification import SklearnMethod, evaluate
+>>> from astrokeras.training.cross_validation import SklearnMethod, evaluate
 >>> from sklearn.neighbors import KNeighborsClassifier
 >>> rng = np.random.default_rng(0); y = np.repeat([0, 1], 20); X = rng.normal(size=(40, 5)) + y[:, None]
 >>> result = evaluate(X, y, 2, stratified_folds(y, 4), [SklearnMethod("kNN", KNeighborsClassifier)])
@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 import dataclasses
-import sys
+import logging
 import time
 import typing
 
@@ -28,6 +28,9 @@ import numpy as np
 
 from astrokeras.evaluation import accuracy, confusion, mean_class_accuracy, mean_std
 from astrokeras.folds import Fold
+from astrokeras.training.classifier import fit_classifier, predict_proba
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -83,8 +86,6 @@ class KerasMethod:
     augment: typing.Callable | None = None
 
     def fit_predict(self, X_train, y_train, X_test, num_classes, seed):
-        from astrokeras.training import fit_classifier, predict_proba
-
         models = []
         for member in range(self.ensemble):
             config = dataclasses.replace(self.config, seed=seed * 100 + member)
@@ -95,9 +96,8 @@ class KerasMethod:
         return probabilities.argmax(axis=1), probabilities
 
 
-def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 0, log=None) -> dict:
-    """``{method name: Scores}`` over ``folds``; progress lines go to ``log`` (stderr by default)."""
-    log = log if log is not None else (lambda text: print(text, file=sys.stderr, flush=True))
+def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 0) -> dict:
+    """``{method name: Scores}`` over ``folds``; a progress line per fold goes to the ``astrokeras`` logger."""
     X, y = np.asarray(X, dtype="float32"), np.asarray(y)
     results = {}
     for method in methods:
@@ -114,7 +114,7 @@ def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 
             kept = probabilities if probabilities is not None else predicted
             for row, value in zip(fold.test, kept):
                 scores.predictions[int(row)] = value
-            log(f"  {method.name:<28} fold {position}/{len(folds)} (#{fold.index}): acc {scores.acc[-1]:.4f} "
+            log.info(f"  {method.name:<28} fold {position}/{len(folds)} (#{fold.index}): acc {scores.acc[-1]:.4f} "
                 f"AP {scores.ap[-1]:.4f} ({scores.seconds[-1]:.0f} s); correct per class "
                 + " ".join(f"{matrix[c, c]}/{matrix[c].sum()}" for c in range(num_classes)))
         results[method.name] = scores

@@ -1,9 +1,9 @@
-"""Figures of the reproduced tables (matplotlib, Agg backend, PNG files).
+"""Figures shared by the tables, `analyze` and the surveys (matplotlib, Agg backend, PNG files).
 
 Example
 -------
 >>> import numpy as np, tempfile, pathlib
->>> from astrokeras.reproduce.figures import confusion_png
+>>> from astrokeras.figures import confusion_png
 >>> path = confusion_png(np.array([[5, 1], [0, 4]]), ["S", "C"], "toy", pathlib.Path(tempfile.mkdtemp()) / "c.png")
 >>> path.stat().st_size > 0
 True

@@ -1,0 +1,25 @@
+"""Load a shipped preset as its Keras network (the presets' cards and TFLite copies need no Keras: see
+:mod:`astrokeras.presets`).
+
+Importing this module registers every astrokeras network, so any preset deserialises to its own class.
+
+Example
+-------
+>>> from astrokeras.models import load_preset
+>>> model, card = load_preset("asc-net-visible-4class")
+>>> type(model).__name__, card["classes"]
+('ASCNet', ['S', 'C', 'X', 'Other'])
+"""
+
+from __future__ import annotations
+
+import astrokeras.layers  # noqa: F401  (registers the custom layers)
+import astrokeras.losses  # noqa: F401  (registers the losses)
+from astrokeras.models import aae_net, ae_trans, asc_net  # noqa: F401  (register the networks)
+from astrokeras.models.preset_model import load_keras_file
+from astrokeras.presets import card_of, preset_path
+
+
+def load_preset(name: str, directory=None):
+    """``(model, card)`` of preset ``name`` (each file is loaded once per process)."""
+    return load_keras_file(str(preset_path(name, directory))), card_of(name, directory)

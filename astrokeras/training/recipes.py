@@ -1,0 +1,220 @@
+"""The recipe classes: what a shipped model is trained on and how. The recipes themselves are the small files in
+the repository's top-level ``training/`` folder (importable as :mod:`astrokeras.recipes`), one per shipped model;
+``astrokeras train`` (presets) and ``astrokeras reproduce`` (tables) both run them, so a preset and its table come
+from one definition.
+
+A recipe says the data (a function returning arrays), the folds of its table, the network, the training
+settings (a full and a quick :class:`~astrokeras.training.TrainConfig`) and the callbacks (early stopping on a
+validation share carved from the training rows before any augmentation; ``BackupAndRestore`` on request).
+
+Example
+-------
+>>> import numpy as np
+>>> from astrokeras.models import ASCNet
+>>> from astrokeras.taxonomy import FOUR_CLASS
+>>> from astrokeras.training import TrainConfig
+>>> from astrokeras.training.recipes import ClassifierRecipe
+>>> rng = np.random.default_rng(0); y = np.repeat([0, 1, 2, 3], 10); X = 1 + 0.1 * rng.random((40, 8)) + y[:, None]
+>>> recipe = ClassifierRecipe(
+...     name="toy", answers="4-class taxonomy", training_data="40 toy spectra", scheme=FOUR_CLASS,
+...     grid=np.linspace(0.5, 0.9, 8), data=lambda: (X, y, np.arange(40).astype(str)),
+...     network=lambda bands, n: ASCNet(bands, n, dense_units=(4, 4, 4), key_dim=2),
+...     config=TrainConfig(epochs=1, verbose=0), quick_config=TrainConfig(epochs=1, verbose=0))
+>>> model, card = recipe.train(quick=True)
+>>> card["classes"], card["spectra"], card["holdout_fold"]
+(['S', 'C', 'X', 'Other'], 40, None)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import pathlib
+import time
+import typing
+
+import numpy as np
+
+from astrokeras.folds import stratified_folds
+from astrokeras.mixtures import normalise_index
+from astrokeras.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN
+from astrokeras.taxonomy import TaxonomyScheme
+from astrokeras.train_options import N_SPLITS, add_train_arguments, train_overrides
+from astrokeras.training.albedo import class_probabilities, fit_aae_net, predict_albedo
+from astrokeras.training.classifier import TrainConfig, fit_classifier
+from astrokeras.training.cross_validation import KerasMethod
+from astrokeras.training.unmixer import fit_ae_trans
+
+SEED = 0
+
+
+def _card(recipe, model_name: str, spectra: int, seconds: float, **extra) -> dict:
+    return {"recipe": recipe.name, "model": model_name, "answers": recipe.answers,
+            "grid_um": np.asarray(recipe.grid).round(6).tolist(), "normalise_at_um": 0.55,
+            "training_data": recipe.training_data, "spectra": int(spectra), "seconds": round(seconds, 1), **extra}
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassifierRecipe:
+    """A taxonomy classifier: ``data() -> (X, y, designations)`` on ``grid``, ``network(bands, num_classes)``,
+    trained with :func:`~astrokeras.training.fit_classifier`; its table uses :data:`N_SPLITS` stratified folds
+    (seed :data:`SEED`). ``card_extra()`` adds preset-card entries computed from data (e.g. a calibration)."""
+
+    name: str
+    answers: str
+    training_data: str
+    scheme: TaxonomyScheme
+    grid: np.ndarray
+    data: typing.Callable
+    network: typing.Callable
+    config: TrainConfig
+    quick_config: TrainConfig
+    card_extra: typing.Callable | None = None
+
+    def settings(self, quick: bool = False, **overrides) -> TrainConfig:
+        """The training settings (quick: the smoke-run ones), with ``overrides`` (``epochs=``, ``seed=``...)."""
+        config = self.quick_config if quick else self.config
+        return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+    def folds(self, y):
+        """The folds of this recipe's table (the same for every method)."""
+        return stratified_folds(y, N_SPLITS, SEED)
+
+    def fit(self, X, y, *, quick: bool = False, augment=None, backup_dir=None, callbacks=(), **overrides):
+        """One network trained on ``(X, y)`` (e.g. a training fold); returns ``(model, history)``."""
+        classes = len(self.scheme.classes)
+        return fit_classifier(lambda: self.network(X.shape[1], classes), X, y, classes,
+                              self.settings(quick, **overrides), augment=augment, backup_dir=backup_dir,
+                              callbacks=callbacks)
+
+    def method(self, quick: bool = False, *, name: str = "ASC-Net", ensemble: int = 1, augment=None,
+               **overrides) -> KerasMethod:
+        """This recipe as a cross-validation method (see :func:`~astrokeras.training.cross_validation.evaluate`)."""
+        return KerasMethod(name, self.network, self.settings(quick, **overrides), ensemble, augment)
+
+    def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
+        """``(model, card)``: the network trained on every labelled spectrum (less fold ``holdout_fold`` of the
+        table's folds, for an honest export report), and the preset card that describes it."""
+        start = time.perf_counter()
+        X, y, _ = self.data()
+        if holdout_fold is not None:
+            train = self.folds(y)[holdout_fold].train
+            X, y = X[train], y[train]
+        model, history = self.fit(X, y, quick=quick, **overrides)
+        card = _card(self, type(model).__name__, len(y), time.perf_counter() - start,
+                     classes=list(self.scheme.classes), scheme=self.scheme.name, holdout_fold=holdout_fold,
+                     epochs_run=len(history.history["loss"]), quick=quick,
+                     **(self.card_extra() if self.card_extra else {}))
+        return model, card
+
+
+@dataclasses.dataclass(frozen=True)
+class AlbedoRecipe:
+    """AAE-Net for the albedo: ``data() -> (X, albedo, classes, designations)``, ``network(bands, num_classes,
+    uncertainty)``, trained on out-of-sample class probabilities (see :mod:`astrokeras.training.albedo`)."""
+
+    name: str
+    answers: str
+    training_data: str
+    scheme: TaxonomyScheme
+    grid: np.ndarray
+    data: typing.Callable
+    network: typing.Callable
+    config: TrainConfig
+    quick_config: TrainConfig
+    target: str = "log10"
+
+    def settings(self, quick: bool = False, **overrides) -> TrainConfig:
+        config = self.quick_config if quick else self.config
+        return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+    def folds(self, classes):
+        """The folds of the albedo tables: stratified by class, by asteroid."""
+        return stratified_folds(classes, N_SPLITS, SEED)
+
+    def fit(self, X, albedo, P, classes, *, quick: bool = False, target: str | None = None, **overrides):
+        """``(model, prior)`` trained on one training fold (``P``: its out-of-sample class probabilities)."""
+        return fit_aae_net(X, albedo, P, classes, network=self.network, config=self.settings(quick, **overrides),
+                           target=target or self.target)
+
+    def predict(self, model, prior, X, P, target: str | None = None):
+        """``(albedo, sigma_dex)`` of a model of :meth:`fit`."""
+        return predict_albedo(model, prior, X, P, target or self.target)
+
+    def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
+        """``(model, card)`` trained on every AAED asteroid (less fold ``holdout_fold``)."""
+        start = time.perf_counter()
+        X, albedo, classes, _ = self.data()
+        if holdout_fold is not None:
+            train = self.folds(classes)[holdout_fold].train
+            X, albedo, classes = X[train], albedo[train], classes[train]
+        P, _ = class_probabilities(X, classes, X[:1], SEED, len(self.scheme.classes))
+        model, prior = self.fit(X, albedo, P, classes, quick=quick, **overrides)
+        card = _card(self, type(model).__name__, len(albedo), time.perf_counter() - start,
+                     classes=list(self.scheme.classes), holdout_fold=holdout_fold, quick=quick,
+                     class_prior_log10=[round(float(v), 6) for v in prior],
+                     log_sigma_bounds=[LOG_SIGMA_MIN, LOG_SIGMA_MAX])
+        return model, card
+
+
+@dataclasses.dataclass(frozen=True)
+class UnmixerRecipe:
+    """AE-trans: ``endmembers(grid) -> (names, E)``, ``network(bands, E, normalise_index)``, trained
+    unsupervised for ``epochs`` on simulated mixtures (:func:`~astrokeras.training.unmixer.fit_ae_trans`)."""
+
+    name: str
+    answers: str
+    training_data: str
+    grid: np.ndarray
+    endmembers: typing.Callable
+    network: typing.Callable
+    epochs: int
+    quick_epochs: int
+    applies_to: tuple = ()
+
+    def fit(self, grid=None, *, quick: bool = False, snr=None, seed: int = 0):
+        """AE-trans on ``grid`` (default: the recipe's) trained on the noise-free (or ``snr``) mixtures."""
+        grid = np.asarray(self.grid if grid is None else grid, dtype=float)
+        _, E = self.endmembers(grid)
+        return fit_ae_trans(self.network, E, grid, epochs=self.quick_epochs if quick else self.epochs, snr=snr,
+                            seed=seed)
+
+    def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
+        """``(model, card)``: AE-trans on the recipe's grid (no fold: its test set is another simulation)."""
+        start = time.perf_counter()
+        names, _ = self.endmembers(self.grid)
+        model = self.fit(quick=quick)
+        card = _card(self, type(model).__name__, 2500, time.perf_counter() - start, endmembers=list(names),
+                     normalise_index=normalise_index(self.grid), applies_to=list(self.applies_to), quick=quick,
+                     holdout_fold=None, heldout="Simulated2 (another 2500 mixtures)")
+        return model, card
+
+
+def train_to_file(recipe, output, **train_kwargs) -> pathlib.Path:
+    """Train ``recipe`` (see its ``train``) and write ``output`` (.keras) and its card beside it (.json)."""
+    model, card = recipe.train(**train_kwargs)
+    output = pathlib.Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(output)
+    output.with_suffix(".json").write_text(json.dumps(card, indent=1))
+    return output
+
+
+def train_from_arguments(recipe, args) -> pathlib.Path:
+    """Run :func:`train_to_file` with options parsed by :func:`astrokeras.train_options.add_train_arguments`."""
+    overrides = train_overrides(args)
+    if "backup_dir" in overrides and not isinstance(recipe, ClassifierRecipe):
+        raise SystemExit(f"--backup-dir works for the classifier recipes, not {recipe.name}")
+    if isinstance(recipe, UnmixerRecipe) and overrides:
+        raise SystemExit(f"{recipe.name} trains a fixed number of epochs on simulated mixtures: only --quick and "
+                         "--output apply")
+    return train_to_file(recipe, args.output, quick=args.quick, holdout_fold=args.holdout_fold, **overrides)
+
+
+def command_line(recipe, argv=None) -> int:
+    """``python training/<recipe>.py --output MODEL.keras [...]``: train the recipe's network and save it."""
+    parser = add_train_arguments(argparse.ArgumentParser(description=f"Train {recipe.name}: {recipe.answers}"))
+    path = train_from_arguments(recipe, parser.parse_args(argv))
+    print(f"saved {path} (and {path.with_suffix('.json')})")
+    return 0

@@ -1,0 +1,25 @@
+"""The recipes: one small file per shipped model, saying its data, folds, network, training settings and callbacks.
+
+This folder is installed as :mod:`astrokeras.recipes` (setup.cfg maps it), so ``astrokeras train`` (the presets)
+and ``astrokeras reproduce`` (the tables) run these very definitions: a preset and its table cannot drift apart.
+Run one directly with ``python training/<recipe>.py --output model.keras`` (``--help`` for the options).
+
+Example
+-------
+>>> from astrokeras.recipes import RECIPES
+>>> sorted(RECIPES)[:2]
+['aae-net-albedo', 'ae-trans-olivine-pyroxene']
+"""
+
+from astrokeras.recipes import (aae_net_albedo, ae_trans_olivine_pyroxene, asc_net_gaia_4class,
+                                asc_net_visible_4class, asc_net_visnir_11class)
+
+RECIPES = {module.RECIPE.name: module.RECIPE for module in (
+    asc_net_visible_4class, asc_net_visnir_11class, asc_net_gaia_4class, aae_net_albedo, ae_trans_olivine_pyroxene)}
+
+
+def recipe(name: str):
+    """The recipe of preset ``name``; a clear error for an unknown one."""
+    if name not in RECIPES:
+        raise KeyError(f"unknown recipe {name!r}; known: {sorted(RECIPES)}")
+    return RECIPES[name]
