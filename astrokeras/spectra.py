@@ -1,8 +1,10 @@
 """Reflectance spectra: validation with clear errors, unit detection, resampling to a model grid, normalisation.
 
-Wavelengths are in micrometres (um) throughout astrokeras; :func:`to_micron` converts nanometres and detects
-the unit when asked. Every check raises :class:`SpectrumError` (a ``ValueError``) whose message says what is
-wrong and how to fix it; no function modifies its inputs.
+Wavelengths are in micrometres (um) throughout astrokeras; :func:`to_micron` converts nanometres, Angstrom or
+any length unit (through astropy.units) and detects the unit when asked (:func:`detect_unit`). Every check
+raises :class:`SpectrumError` (a ``ValueError``) whose message says what is wrong and how to fix it; no function
+modifies its inputs. A :class:`Spectrum` carries ``notes``: what was done to its data before (units converted,
+points dropped, segments merged).
 
 Example
 -------
@@ -42,34 +44,94 @@ def paper_grid(start_um: float = 0.44, stop_um: float = 0.92, step_um: float = 0
     return np.round(start_um + step_um * np.arange(count), 6)
 
 
-def to_micron(wavelength, unit: str = "auto") -> np.ndarray:
-    """Wavelengths in um from ``unit`` = ``"um"``, ``"nm"`` or ``"auto"``.
+UM_MAX = 10.0
+NM_MAX = 5500.0
+ANGSTROM_MAX = 60000.0
 
-    ``auto`` reads values above 100 as nanometres and values up to 10 as micrometres (reflectance spectra of
-    asteroids lie within 0.3..5 um, i.e. 300..5000 nm); anything in between is ambiguous and refused.
 
-    >>> to_micron([450.0, 2450.0]).tolist()
-    [0.45, 2.45]
+def detect_unit(wavelength) -> str:
+    """The wavelength unit, ``"um"``, ``"nm"`` or ``"angstrom"``, told from the largest finite value.
+
+    The rule: largest value <= 10 -> micrometres; 100 < largest <= 5500 -> nanometres; 5500 < largest <= 60000
+    -> Angstrom; anything else is refused. Asteroid reflectance spectra lie within about 0.3..5 um, i.e.
+    300..5000 nm or 3000..50000 Angstrom, so the rule misreads only an Angstrom spectrum that ends at 0.55 um or
+    bluer (read as nm) and an nm spectrum that reaches beyond 5.5 um (read as Angstrom). In the MIT archive,
+    SMASS I (the one survey in Angstrom) ends at 9513..10172 Angstrom; spectra in nm end at 900..5000 nm.
+    Pass ``unit=`` to override.
+
+    >>> detect_unit([4400.0, 9200.0]), detect_unit([440.0, 2450.0]), detect_unit([0.44, 2.45])
+    ('angstrom', 'nm', 'um')
     """
     values = np.asarray(wavelength, dtype=float)
-    if unit in ("um", "micron", "micrometer", "micrometre"):
-        return values
-    if unit in ("nm", "nanometer", "nanometre"):
-        return values / 1000.0
-    if unit != "auto":
-        raise SpectrumError(f"unknown wavelength unit {unit!r}: use 'um', 'nm' or 'auto'")
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         raise SpectrumError("no finite wavelength values: the wavelength column is empty or all NaN")
     top = float(finite.max())
-    if top > 100.0:
-        return values / 1000.0
-    if top <= 10.0:
-        return values
+    if top <= UM_MAX:
+        return "um"
+    if 100.0 < top <= NM_MAX:
+        return "nm"
+    if NM_MAX < top <= ANGSTROM_MAX:
+        return "angstrom"
     raise SpectrumError(
         f"cannot tell the wavelength unit: the largest wavelength is {top:g}, which is neither micrometres "
-        "(<= 10) nor nanometres (> 100). Pass unit='um' or unit='nm' (or convert the file, e.g. from Angstrom)."
+        f"(<= {UM_MAX:g}), nanometres (100-{NM_MAX:g}) nor Angstrom ({NM_MAX:g}-{ANGSTROM_MAX:g}). Pass "
+        "unit='um', 'nm' or 'Angstrom' (any length unit astropy knows), or convert the column."
     )
+
+
+# The units detect_unit returns and the spellings astrokeras always accepted, converted without importing astropy
+# (0.7 s); every other unit goes through astropy.units.
+_POWER_OF_TEN = {"um": 0, "micron": 0, "micrometer": 0, "micrometre": 0, "nm": 3, "nanometer": 3, "nanometre": 3,
+                 "angstrom": 4}
+
+
+def micron_scale(unit) -> tuple[float, float]:
+    """``(multiplier, divisor)`` that take wavelengths in ``unit`` to micrometres: ``um = value * m / d``.
+
+    ``unit`` is a string or an :class:`astropy.units.Unit`. ``"um"``, ``"nm"`` and ``"angstrom"`` (the units
+    :func:`detect_unit` returns, and the spellings astrokeras always took) need no astropy; every other length
+    unit is converted through :mod:`astropy.units`. Powers of ten come back as exact integers, so 5500 Angstrom is
+    exactly 0.55 um and 0.00045 mm exactly 0.45 um (``1e-4`` and ``1e-3`` as floats are not).
+
+    >>> micron_scale("nm"), micron_scale("Angstrom"), micron_scale("mm")
+    ((1.0, 1000.0), (1.0, 10000.0), (1000.0, 1.0))
+    """
+    key = str(unit).strip().lower()
+    if key in _POWER_OF_TEN:
+        return 1.0, 10.0 ** _POWER_OF_TEN[key]
+    try:
+        import astropy.units as u
+    except ImportError:
+        raise SpectrumError(f"wavelength unit {unit!r} needs astropy to convert: pip install astropy, or give "
+                            "the wavelengths in um or nm") from None
+    try:
+        factor = u.Unit(unit.strip() if isinstance(unit, str) else unit).to(u.um)
+    except (ValueError, TypeError, u.UnitConversionError):
+        raise SpectrumError(f"unknown wavelength unit {unit!r}: give a length unit such as 'um', 'nm' or "
+                            "'Angstrom', or unit='auto' to tell it from the values") from None
+    power = round(float(np.log10(factor)))
+    if abs(np.log10(factor) - power) > 1e-9:
+        return float(factor), 1.0
+    return (10.0 ** power, 1.0) if power >= 0 else (1.0, 10.0 ** -power)
+
+
+def to_micron(wavelength, unit: str = "auto") -> np.ndarray:
+    """Wavelengths in um from ``unit``: ``"auto"`` (see :func:`detect_unit`) or any length unit
+    (:func:`micron_scale`).
+
+    >>> to_micron([450.0, 2450.0]).tolist(), to_micron([5500.0, 9500.0]).tolist()
+    ([0.45, 2.45], [0.55, 0.95])
+    >>> to_micron([0.5], unit="micron").tolist()
+    [0.5]
+    """
+    values = np.asarray(wavelength, dtype=float)
+    if unit == "auto":
+        unit = detect_unit(values)
+    multiplier, divisor = micron_scale(unit)
+    if multiplier == divisor == 1.0:
+        return values
+    return values * multiplier / divisor
 
 
 def validate(wavelength, reflectance, error=None, *, min_points: int = 3) -> None:
@@ -212,35 +274,49 @@ class Spectrum:
     error : array-like, optional
         1-sigma reflectance errors.
     unit : str
-        ``"um"``, ``"nm"`` or ``"auto"`` (see :func:`to_micron`).
+        ``"um"`` (default), ``"nm"``, ``"angstrom"``, any length unit, or ``"auto"`` (see :func:`to_micron`).
     name : str
         A label (asteroid designation, file name).
+    notes : sequence of str
+        One short sentence per preprocessing step already done to the data (unit converted, points dropped,
+        segments merged), e.g. as written by :func:`astrokeras.spectrum_files.read_spectrum`. Empty when the
+        spectrum was given as is.
 
     ``original`` holds the spectrum as first given (in um), so any chain of :meth:`resample` and
-    :meth:`normalise` can be undone.
+    :meth:`normalise` can be undone; derived spectra keep the ``notes`` of the one they come from.
+
+    >>> s = Spectrum([0.45, 0.55, 0.65], [0.9, 1.0, 1.1], notes=["wavelengths in nm converted to um"])
+    >>> s.normalise().notes
+    ('wavelengths in nm converted to um',)
     """
 
     wavelength: np.ndarray
     reflectance: np.ndarray
     error: np.ndarray | None = None
     name: str = ""
+    notes: tuple = ()
     original: "Spectrum | None" = dataclasses.field(default=None, repr=False, compare=False)
 
-    def __init__(self, wavelength, reflectance, error=None, *, unit: str = "um", name: str = "", original=None):
+    def __init__(self, wavelength, reflectance, error=None, *, unit: str = "um", name: str = "", notes=(),
+                 original=None):
         w = to_micron(wavelength, unit)
         r = np.asarray(reflectance, dtype=float)
         e = None if error is None else np.asarray(error, dtype=float)
         if w.size == 0:
             raise SpectrumError("the spectrum is empty: no wavelength/reflectance rows were given")
         validate(w, r, e)
+        if isinstance(notes, str):
+            notes = (notes,)
         object.__setattr__(self, "wavelength", w)
         object.__setattr__(self, "reflectance", r)
         object.__setattr__(self, "error", e)
         object.__setattr__(self, "name", name)
+        object.__setattr__(self, "notes", tuple(str(n) for n in notes))
         object.__setattr__(self, "original", original)
 
     def _derived(self, wavelength, reflectance, error):
-        return Spectrum(wavelength, reflectance, error, name=self.name, original=self.original or self)
+        return Spectrum(wavelength, reflectance, error, name=self.name, notes=self.notes,
+                        original=self.original or self)
 
     def resample(self, grid) -> "Spectrum":
         """This spectrum linearly interpolated onto ``grid`` (um); errors if the grid is not covered."""

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from astrokeras.spectra import (
-    Spectrum, SpectrumError, check_coverage, normalise, paper_grid, resample, to_micron, validate,
+    Spectrum, SpectrumError, check_coverage, detect_unit, micron_scale, normalise, paper_grid, resample, to_micron,
+    validate,
 )
 
 W = np.array([0.40, 0.50, 0.60, 0.70, 0.80])
@@ -43,8 +44,28 @@ def test_unit_detection():
     assert to_micron([4500.0], unit="nm").tolist() == [4.5]
     with pytest.raises(SpectrumError, match="cannot tell the wavelength unit"):
         to_micron([45.0, 95.0])
-    with pytest.raises(SpectrumError, match="unknown wavelength unit"):
-        to_micron([0.5], unit="angstrom")
+    with pytest.raises(SpectrumError, match="cannot tell the wavelength unit"):
+        to_micron([4400.0, 70000.0])  # beyond 6 um in Angstrom: not an asteroid reflectance spectrum
+    with pytest.raises(SpectrumError, match="unknown wavelength unit 'furlong'"):
+        to_micron([0.5], unit="furlong")
+    with pytest.raises(SpectrumError, match="unknown wavelength unit 'Hz'"):
+        to_micron([0.5], unit="Hz")  # a unit, but not a length
+
+
+def test_nm_up_to_5500_and_angstrom_above():
+    # SMASS I is in Angstrom (4300..10000); near-infrared spectra in nm end at 2500..5000.
+    assert detect_unit([4400.0, 9911.0]) == "angstrom"
+    assert detect_unit([800.0, 5000.0]) == "nm"
+    assert detect_unit([800.0, 5500.0]) == "nm" and detect_unit([4000.0, 5501.0]) == "angstrom"
+    assert to_micron([4400.0, 5500.0, 9200.0]).tolist() == [0.44, 0.55, 0.92]  # exact, not 0.5500000000000001
+
+
+def test_any_length_unit_through_astropy():
+    pytest.importorskip("astropy")
+    assert to_micron([4400.0, 9200.0], unit="Angstrom").tolist() == [0.44, 0.92]
+    assert to_micron([0.00045], unit="mm").tolist() == [0.45]
+    np.testing.assert_allclose(to_micron([4.5e-7], unit="m"), [0.45], rtol=1e-12)
+    assert micron_scale("nanometre") == (1.0, 1000.0)
 
 
 def test_resample_is_exact_on_a_linear_spectrum_and_works_on_rows():
@@ -78,6 +99,14 @@ def test_spectrum_keeps_its_original_through_a_chain_of_steps():
     np.testing.assert_allclose(out.reflectance[1], 1.0)
     np.testing.assert_allclose(out.original.reflectance, R)
     assert s.covers([0.45, 0.75]) and not s.covers([0.45, 0.92])
+
+
+def test_notes_travel_with_derived_spectra_and_default_to_none():
+    assert Spectrum(W, R).notes == ()
+    s = Spectrum(W, R, notes=["wavelengths in Angstrom converted to um", "dropped 2 points with flag 0"])
+    out = s.resample([0.45, 0.55, 0.65]).normalise()
+    assert out.notes == s.notes == ("wavelengths in Angstrom converted to um", "dropped 2 points with flag 0")
+    assert Spectrum(W, R, notes="one step").notes == ("one step",)
 
 
 def test_spectrum_refuses_empty_input():

@@ -13,6 +13,7 @@ Example
 """
 
 from astrokeras.datasets.albedos import load_albedos
+from astrokeras.datasets.archive import ARCHIVE_FOLDERS, ArchiveSpectra, load_archive
 from astrokeras.datasets.fetching import DataIntegrityError, DataUnavailableError, fetch
 from astrokeras.datasets.gaia_dr3 import GaiaSpectra, load_gaia_dr3
 from astrokeras.datasets.korda2023 import Endmembers, endmembers, load_busdemeo, load_itokawa, load_minerals
@@ -22,7 +23,7 @@ from astrokeras.datasets.spectral_data import SpectralData
 from astrokeras.datasets.templates import load_demeo_templates
 
 __all__ = [
-    "DATASETS", "DataIntegrityError", "DataUnavailableError", "Endmembers", "GaiaSpectra", "SpectralData",
-    "endmembers", "fetch", "files_of", "load_albedos", "load_busdemeo", "load_demeo_templates",
-    "load_gaia_dr3", "load_itokawa", "load_minerals", "load_smass2",
+    "ARCHIVE_FOLDERS", "ArchiveSpectra", "DATASETS", "DataIntegrityError", "DataUnavailableError", "Endmembers",
+    "GaiaSpectra", "SpectralData", "endmembers", "fetch", "files_of", "load_albedos", "load_archive",
+    "load_busdemeo", "load_demeo_templates", "load_gaia_dr3", "load_itokawa", "load_minerals", "load_smass2",
 ]  # fmt: skip

@@ -4,8 +4,10 @@ Each file has a *path* relative to the data root (the same layout as a local mir
 ``ASTROKERAS_DATA_DIR`` and as the Keras cache folder ``~/.keras/astrokeras``). GitHub URLs are pinned to a
 commit, so the bytes (and the sha256) never change.
 
-Two collections (SMASS II: 2683 files, Gaia DR3: 20 files) list their members in a manifest shipped with the
-package (``manifests/<name>.sha256``: ``sha256  size  filename`` per line).
+The multi-file collections list their members in a manifest shipped with the package
+(``manifests/<name>.sha256``: ``sha256  size  path`` per line, the path relative to the collection's folder):
+SMASS II (2683 files), Gaia DR3 (20), and the MIT archive as it is, SMASS I (317), SMASSIR (252), SMASSNEO (63)
+and MITHNEOS (1852: 1851 spectra in 234 run folders and ``obslog.csv``).
 
 Example
 -------
@@ -105,6 +107,34 @@ DATASETS = {
             "Gaia Collaboration, Galluccio L. et al. 2023, A&A 674, A35",
             "cdn.gea.esac.esa.int/Gaia/gdr3/Solar_system/sso_reflectance_spectrum, pinned copy classy-app @ 458a1c1",
         ),
+        Dataset(
+            "smass1",
+            "SMASS I visible spectra (316 files, wavelengths in Angstrom)",
+            "public MIT SMASS archive",
+            "Xu S., Binzel R. P., Burbine T. H. & Bus S. J. 1995, Icarus 115, 1",
+            "smass.mit.edu/data/smass (smass1data_new.tar.gz), pinned copy github maxmahlke/classy-app @ 458a1c1",
+        ),
+        Dataset(
+            "smassir",
+            "SMASS near-infrared spectra (251 files, 0.9-1.65 um)",
+            "public MIT SMASS archive",
+            "Burbine T. H. & Binzel R. P. 2002, Icarus 159, 468",
+            "smass.mit.edu/data/smass (smassirdata.tar.gz), pinned copy github maxmahlke/classy-app @ 458a1c1",
+        ),
+        Dataset(
+            "smassneo",
+            "SMASS visible spectra of near-Earth objects (63 files)",
+            "public MIT SMASS archive",
+            "Binzel R. P. et al. 2001, Icarus 151, 139",
+            "smass.mit.edu/data/smass (smassneodata.tar.gz), pinned copy github maxmahlke/classy-app @ 458a1c1",
+        ),
+        Dataset(
+            "mithneos",
+            "MITHNEOS IRTF/SpeX near-infrared and visible+near-infrared spectra (1851 files, 234 runs)",
+            "public MIT archive",
+            "Binzel R. P. et al. 2019, Icarus 324, 41; observation log: Mahlke M. (classy)",
+            "smass.mit.edu/data/spex, pinned copy github maxmahlke/classy-app @ 458a1c1",
+        ),
     ]
 }
 
@@ -150,6 +180,10 @@ _SINGLE_FILES = [
 _COLLECTION_URLS = {
     "smass2": _CLASSY_APP + "smass/smass2/",
     "gaia_dr3": _CLASSY_APP + "gaia/",
+    "smass1": _CLASSY_APP + "smass/smass1/",
+    "smassir": _CLASSY_APP + "smass/smassir/",
+    "smassneo": _CLASSY_APP + "smass/smassneo/",
+    "mithneos": _CLASSY_APP + "mithneos/",
 }
 
 
