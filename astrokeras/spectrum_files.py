@@ -160,7 +160,15 @@ def assemble(columns: _Columns, *, unit: str = "auto", name: str = "") -> Spectr
         raise SpectrumError(_nothing_left(w.size, sentinel, padding, flagged))
     if e is not None:
         kept = np.concatenate([p.error for p in pieces])
-        if kept.size and np.all(kept == 0):
+        if np.isnan(kept).any() and not np.isnan(kept).all():
+            rows = np.flatnonzero(np.isnan(e) & ~missing)
+            where = f"line {lines[rows[0]]}" if lines is not None else f"row {rows[0] + 1}"
+            raise SpectrumError(f"the error is missing on {rows.size} row(s) (first on {where}) but given on the "
+                                "others: give every row an error, or remove the error column")
+        if np.isnan(kept).all():
+            pieces = [dataclasses.replace(p, error=None) for p in pieces]
+            notes.append("error column is empty: read as no errors given")
+        elif np.all(kept == 0):
             pieces = [dataclasses.replace(p, error=None) for p in pieces]
             notes.append("error column is 0 at every point: read as no errors given")
     if len(segments) > 1 and len(pieces) < len(segments):
@@ -231,6 +239,9 @@ def _read_text(text: str) -> _Columns:
         raise SpectrumError(f"found {width} column(s); need wavelength and reflectance (and optionally error "
                             "and a quality flag)")
     found = _pick([str(n) for n in table.names]) if table.names else {}
+    if table.names and len(table.names) != width and found:
+        notes.append(f"the header has {len(table.names)} names for {width} columns: columns read by position")
+        found = {}
     declared = None
     if "wavelength" in found and "reflectance" in found:
         declared = _unit_in_name(table.names[found["wavelength"]])
@@ -244,6 +255,11 @@ def _read_text(text: str) -> _Columns:
                 notes.append("fourth column ignored: not whole numbers, so not a quality flag")
         if width > 4:
             notes.append(f"{width - 4} column(s) after the fourth ignored")
+    for role in ("error", "flag"):  # an empty column (e.g. a trailing separator on every line) is no column
+        if role in found and np.isnan(table.values[:, found[role]]).all():
+            if table.names:
+                notes.append(f"{role} column {table.names[found[role]]!r} is empty: ignored")
+            del found[role]
     for role, index in found.items():
         if index in table.bad:
             row, token = table.bad[index]

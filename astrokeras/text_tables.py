@@ -83,7 +83,7 @@ def read_text_table(text: str) -> TextTable:
     separator, decimal_comma = _separator(rows[0], rows[1] if len(rows) > 1 else None)
     split = [_split(row, separator) for row in rows]
     names = None
-    if any(_number(token, decimal_comma) is None for token in split[0]):
+    if any(token and _number(token, decimal_comma) is None for token in split[0]):  # "" is a missing value
         names, split, numbers = split[0], split[1:], numbers[1:]
         if not split:
             raise ValueError("a header line but no data rows")

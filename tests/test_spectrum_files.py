@@ -274,6 +274,25 @@ def test_error_column_of_zeros_means_no_errors(tmp_path):
     assert spectrum.notes == ("error column is 0 at every point: read as no errors given",)
 
 
+def test_trailing_separators_and_an_empty_named_error_column(tmp_path):
+    spectrum = read_spectrum(_write(tmp_path, "s.csv", "0.45,0.9,\n0.55,1.0,\n0.65,1.1,\n"))
+    assert spectrum.error is None and spectrum.notes == ()
+    spectrum = read_spectrum(_write(tmp_path, "t.csv", "wavelength;reflectance;error\n0,45;0,9;\n0,55;1;\n0,65;1,1;\n"))
+    np.testing.assert_allclose(spectrum.wavelength, [0.45, 0.55, 0.65])
+    assert spectrum.notes == ("error column 'error' is empty: ignored",)
+
+
+def test_a_header_with_more_names_than_columns_falls_back_to_positions(tmp_path):
+    spectrum = read_spectrum(_write(tmp_path, "s.txt", "wavelength (um) reflectance\n0.45 0.9\n0.55 1.0\n0.65 1.1\n"))
+    np.testing.assert_allclose(spectrum.reflectance, [0.9, 1.0, 1.1])
+    assert spectrum.notes == ("the header has 3 names for 2 columns: columns read by position",)
+
+
+def test_an_error_missing_on_some_rows_is_refused(tmp_path):
+    with pytest.raises(SpectrumError, match=r"error is missing on 1 row\(s\) \(first on line 2\).*remove the error"):
+        read_spectrum(_write(tmp_path, "s.txt", "w r e\n0.45 0.9\n0.55 1.0 0.1\n0.65 1.1 0.1\n"))
+
+
 def test_derived_spectra_keep_the_notes(tmp_path):
     spectrum = read_spectrum(_write(tmp_path, "s.txt", _rows(zip([4400, 5500, 7000, 9200], R))))
     out = spectrum.resample([0.45, 0.55, 0.65]).normalise()
