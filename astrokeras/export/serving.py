@@ -1,0 +1,249 @@
+"""The shipped presets in TF Serving's layout, with their ``models.config`` and what a board needs.
+
+:func:`write_serving_layout` writes, under ``out_dir``::
+
+    models.config                      TF Serving's model_config_list (base paths under /models, the compose mount)
+    asc_net/<version>/saved_model.pb   the 11-class VIS-NIR ASC-Net    (preset asc-net-visnir-11class)
+    aae_net/<version>/...              AAE-Net, albedo                 (preset aae-net-albedo)
+    ae_trans/<version>/...             AE-trans, OL/OPX/CPX abundances (preset ae-trans-olivine-pyroxene)
+    edge/<name>/<name>_float32.tflite  float32 TFLite, converted from the SavedModel above
+    edge/<name>/<name>_dynamic.tflite  dynamic-range (int8 weights, float activations)
+    edge/<name>/reference.npz          real spectra (model inputs) and the Keras outputs on them
+    edge/<name>/card.json              grid, normalisation, input and output names, dtypes and meaning
+
+Three models are served: the VIS-NIR pipeline that :func:`astrokeras.analyze` runs (the classifier's
+probabilities feed AAE-Net; AE-trans answers for S, Q, A and V). Other presets (``asc-net-visible-4class``,
+``asc-net-gaia-4class``) join with ``models={..., "asc_net_visible": "asc-net-visible-4class"}``. A version is
+the preset's training date as ``YYYYMMDD``, so a re-trained preset is a newer version that TF Serving picks up.
+TF Serving reads only the numeric folders under a model's base path; the edge files live in ``edge/`` beside.
+
+The reference inputs are real spectra from the registered data sets, generated at export time (never
+committed): korda2023 VIS-NIR spectra (or SMASS II for a visible grid) resampled to the model's grid and
+normalised as the card says; AAE-Net also gets the 11-class ASC-Net's Keras probabilities for them; AE-trans
+gets the S, Q, A and V asteroids it is meant for. ``export/edge_eval.py`` compares each ``.tflite`` with them.
+
+Example
+-------
+``python -m astrokeras.export.serving export/models`` (the folder ``export/docker-compose.yml`` mounts).
+
+>>> print(models_config(["asc_net"]))
+model_config_list {
+  config {
+    name: "asc_net"
+    base_path: "/models/asc_net"
+    model_platform: "tensorflow"
+  }
+}
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import re
+import shutil
+
+import numpy as np
+
+from astrokeras.presets import card_of, grid_of, preset_path
+
+SERVING_ROOT = "/models"  # where export/docker-compose.yml mounts the layout inside the container
+SERVED_MODELS = {"asc_net": "asc-net-visnir-11class", "aae_net": "aae-net-albedo", "ae_trans": "ae-trans-olivine-pyroxene"}
+ALBEDO_CLASSIFIER = "asc-net-visnir-11class"  # whose probabilities AAE-Net reads, as in astrokeras.analyze
+EDGE_VARIANTS = {"float32": "none", "dynamic": "dynamic"}  # file suffix -> astrokeras.export.to_tflite quantize
+REFERENCE_SPECTRA = 256
+CONFIG_FILE = "models.config"
+
+OUTPUT_MEANING = {
+    "probabilities": "class probabilities (softmax over card['classes'], sum 1); top class = argmax",
+    "albedo": ("[mean deviation of log10 albedo from the class prior, raw log-sigma]: log10 albedo = albedo[0] + "
+               "class_probabilities @ card['class_prior_log10']; sigma (dex) = exp(c + h * tanh((albedo[1] - c) / h)) "
+               "with c, h = mid-point and half-width of card['log_sigma_bounds']; 1-sigma range "
+               "10 ** (log10 albedo -+ sigma)"),
+    "abundances": "OL / OPX / CPX fractions of the olivine-pyroxene assemblage (card['endmembers'], sum 1)",
+    "reconstruction": "the input spectrum rebuilt from the abundances x the end-member spectra (same grid)",
+}
+
+
+def models_config(names, root: str = SERVING_ROOT) -> str:
+    """TF Serving's ``model_config_list`` text proto serving each of ``names`` from ``<root>/<name>``."""
+    entries = "".join(f'  config {{\n    name: "{n}"\n    base_path: "{root}/{n}"\n    model_platform: "tensorflow"\n'
+                      "  }\n" for n in names)
+    return "model_config_list {\n" + entries + "}\n"
+
+
+def read_models_config(text: str) -> list:
+    """The ``config`` entries of a ``model_config_list`` text proto as dicts (``name``, ``base_path``,
+    ``model_platform``); enough for the flat files :func:`models_config` writes, not a general proto parser.
+
+    >>> read_models_config(models_config(["aae_net"]))
+    [{'name': 'aae_net', 'base_path': '/models/aae_net', 'model_platform': 'tensorflow'}]
+    """
+    text = re.sub(r"#[^\n]*", "", text)
+    if not re.match(r"\s*model_config_list\s*\{", text):
+        raise ValueError("not a TF Serving model config: it must start with `model_config_list {`")
+    return [dict(re.findall(r'(\w+)\s*:\s*"([^"]*)"', body)) for body in re.findall(r"config\s*\{([^{}]*)\}", text)]
+
+
+def version_of(card: dict) -> int:
+    """The served version of a preset: its training date as ``YYYYMMDD`` (1 when the card has none).
+
+    >>> version_of({"date": "2026-11-24"}), version_of({})
+    (20261124, 1)
+    """
+    date = str(card.get("date") or "")
+    return int(date.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else 1
+
+
+def _real_spectra(card: dict):
+    """``(X, designations, source)``: registered real spectra on the card's grid, normalised at the card's
+    wavelength: SMASS II for a visible grid it covers, else korda2023 VIS-NIR, whose spectra are limited to the
+    classes in ``card["applies_to"]`` when the card names some."""
+    from astrokeras import datasets, spectra
+    from astrokeras.taxonomy import VISNIR_11
+
+    grid = grid_of(card)
+    data = datasets.load_smass2() if grid[-1] < 1.0 else datasets.load_busdemeo()
+    source = f"{data.name} ({len(data)} real spectra)"
+    if card.get("applies_to") and "bus_demeo" in data.meta:
+        keep = np.array([VISNIR_11.map(c) in card["applies_to"] for c in data.meta["bus_demeo"]])
+        data = data.subset(keep)
+        source += f", the {len(data)} of class {'/'.join(card['applies_to'])}"
+    X = spectra.normalise(grid, spectra.resample(data.wavelength, data.reflectance, grid),
+                          card.get("normalise_at_um", spectra.NORMALISE_AT_UM))
+    return X.astype("float32"), np.asarray(data.meta["designation"], dtype=str), source
+
+
+def _outputs(model, inputs: dict) -> dict:
+    value = model.predict(inputs if len(inputs) > 1 else next(iter(inputs.values())), verbose=0)
+    if isinstance(value, dict):
+        return {k: np.asarray(v, dtype="float32") for k, v in value.items()}
+    value = value if isinstance(value, (list, tuple)) else [value]
+    return {name: np.asarray(v, dtype="float32") for name, v in zip(model.output_names, value)}
+
+
+def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA, seed: int = 0) -> dict:
+    """Inputs (``count`` real spectra, a seeded choice) and the Keras outputs of ``preset`` on them, as the
+    arrays of ``reference.npz``: ``input.<name>``, ``output.<name>``, ``designation``, ``meta`` (JSON)."""
+    import keras
+
+    import astrokeras.models  # noqa: F401  (registers the networks for loading)
+
+    card = card_of(preset, presets_dir)
+    X, designations, source = _real_spectra(card)
+    rows = np.sort(np.random.default_rng(seed).choice(len(X), size=min(count, len(X)), replace=False))
+    model = keras.saving.load_model(str(preset_path(preset, presets_dir)), compile=False)
+    inputs = {"spectrum": X[rows]}
+    if "class_probabilities" in [t.name for t in model.inputs]:
+        classifier_card = card_of(ALBEDO_CLASSIFIER, presets_dir)
+        if list(classifier_card["classes"]) != list(card["classes"]):
+            raise ValueError(f"{preset} reads {len(card['classes'])} class probabilities but {ALBEDO_CLASSIFIER} "
+                             f"gives {classifier_card['classes']}")
+        classifier = keras.saving.load_model(str(preset_path(ALBEDO_CLASSIFIER, presets_dir)), compile=False)
+        inputs["class_probabilities"] = _outputs(classifier, {"spectrum": X[rows]})["probabilities"]
+        source += f"; class_probabilities from {ALBEDO_CLASSIFIER} (Keras)"
+    outputs = _outputs(model, inputs)
+    meta = {"preset": preset, "source": source, "seed": seed,
+            "kinds": {k: "probabilities" if k == "probabilities" else "regression" for k in outputs}}
+    return {**{f"input.{k}": v for k, v in inputs.items()}, **{f"output.{k}": v for k, v in outputs.items()},
+            "designation": designations[rows], "meta": np.array(json.dumps(meta))}
+
+
+def edge_card(name: str, preset: str, card: dict, version: int, inputs, outputs) -> dict:
+    """What a board needs to feed the model and read its answer (written as ``edge/<name>/card.json``):
+    ``inputs`` and ``outputs`` are the model's tensor names."""
+    keep = ("answers", "classes", "class_prior_log10", "log_sigma_bounds", "endmembers", "applies_to", "date")
+    bands, at = len(card["grid_um"]), card.get("normalise_at_um", 0.55)
+    meaning = {"spectrum": ([-1, bands], f"reflectance on grid_um ({bands} bands), divided by its value at {at} um"),
+               "class_probabilities": ([-1, len(card.get("classes", ()))],
+                                       f"the probabilities output of {ALBEDO_CLASSIFIER} (served as asc_net)")}
+    return {"name": name, "preset": preset, "version": version, "grid_um": card["grid_um"], "normalise_at_um": at,
+            "inputs": {k: {"shape": meaning[k][0], "dtype": "float32", "meaning": meaning[k][1]} for k in inputs},
+            "outputs": {k: {"dtype": "float32", "meaning": OUTPUT_MEANING.get(k, "")} for k in outputs},
+            **{k: card[k] for k in keep if k in card}}
+
+
+def write_serving_layout(presets_dir=None, out_dir="export/models", *, models=None,
+                         reference_spectra: int = REFERENCE_SPECTRA, overwrite: bool = False) -> dict:
+    """Export the presets in TF Serving's layout under ``out_dir`` (see the module docstring).
+
+    Parameters
+    ----------
+    presets_dir : path, optional
+        A folder of presets (default: the shipped ones, :func:`astrokeras.presets.presets_dir`).
+    out_dir : path
+        Where to write; ``export/docker-compose.yml`` mounts ``export/models``.
+    models : dict, optional
+        ``{served name: preset name}`` (default :data:`SERVED_MODELS`).
+    reference_spectra : int
+        Real spectra per ``reference.npz`` (0: write no reference files, and read no data).
+    overwrite : bool
+        Replace a version folder that already exists (else a :class:`FileExistsError`).
+
+    Returns
+    -------
+    dict
+        ``{served name: {"preset", "version", "savedmodel", "tflite": {variant: path}, "reference"}}``.
+    """
+    from astrokeras.export.savedmodel import export_savedmodel
+    from astrokeras.export.tflite import to_tflite
+
+    import keras
+
+    import astrokeras.models  # noqa: F401  (registers the networks for loading)
+
+    models = dict(SERVED_MODELS if models is None else models)
+    out_dir = pathlib.Path(out_dir)
+    written = {}
+    for name, preset in models.items():
+        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise ValueError(f"served model name {name!r}: use letters, digits and underscores (a URL path part)")
+        if name == "edge":
+            raise ValueError("served model name 'edge' is taken by the folder of TFLite files: choose another")
+        card = card_of(preset, presets_dir)
+        version = version_of(card)
+        target = out_dir / name / str(version)
+        if target.exists():
+            if not overwrite:
+                raise FileExistsError(f"{target} exists: pass overwrite=True to replace it, or remove it")
+            shutil.rmtree(target)
+        model = keras.saving.load_model(str(preset_path(preset, presets_dir)), compile=False)
+        export_savedmodel(model, target)
+        edge = out_dir / "edge" / name
+        edge.mkdir(parents=True, exist_ok=True)
+        tflite = {}
+        for variant, quantize in EDGE_VARIANTS.items():
+            tflite[variant] = edge / f"{name}_{variant}.tflite"
+            tflite[variant].write_bytes(to_tflite(target, quantize))
+        reference = None
+        if reference_spectra > 0:
+            reference = edge / "reference.npz"
+            np.savez(reference, **reference_data(preset, presets_dir, reference_spectra))
+        card_json = edge_card(name, preset, card, version, [t.name for t in model.inputs], model.output_names)
+        (edge / "card.json").write_text(json.dumps(card_json, indent=1) + "\n")
+        written[name] = {"preset": preset, "version": version, "savedmodel": target, "tflite": tflite,
+                         "reference": reference}
+    (out_dir / CONFIG_FILE).write_text(models_config(list(models)))
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out_dir", nargs="?", default="export/models", help="where to write (default export/models)")
+    parser.add_argument("--presets", default=None, help="a folder of presets (default: the shipped ones)")
+    parser.add_argument("--reference-spectra", type=int, default=REFERENCE_SPECTRA,
+                        help=f"real spectra per reference.npz (default {REFERENCE_SPECTRA}; 0: none)")
+    parser.add_argument("--overwrite", action="store_true", help="replace version folders that exist")
+    args = parser.parse_args(argv)
+    written = write_serving_layout(args.presets, args.out_dir, reference_spectra=args.reference_spectra,
+                                   overwrite=args.overwrite)
+    for name, entry in written.items():
+        print(f"{name}: {entry['preset']} version {entry['version']} -> {entry['savedmodel']}")
+    print(f"{pathlib.Path(args.out_dir) / CONFIG_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
