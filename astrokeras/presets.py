@@ -23,6 +23,8 @@ import pathlib
 
 import numpy as np
 
+from astrokeras.lite import TFLiteModel
+
 PRETRAINED_DIR = pathlib.Path(__file__).parent / "pretrained"
 CARDS_FILE = "presets.json"
 
@@ -76,10 +78,8 @@ def grid_of(card: dict) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=None)
-def _runner(path: str, threads: int):
-    from ai_edge_litert.interpreter import Interpreter
-
-    return Interpreter(model_path=path, num_threads=threads).get_signature_runner("serving_default")
+def _lite(path: str, threads: int) -> TFLiteModel:
+    return TFLiteModel.from_file(path, num_threads=threads)
 
 
 def load_lite_preset(name: str, directory=None, *, threads: int = 1):
@@ -88,6 +88,4 @@ def load_lite_preset(name: str, directory=None, *, threads: int = 1):
     path = preset_path(name, directory, "tflite")
     if not path.is_file():
         raise PresetError(f"the TFLite copy of preset {name!r} ({path}) is missing: run `astrokeras train presets`")
-    runner = _runner(str(path), threads)
-    return (lambda **inputs: runner(**{k: np.asarray(v, dtype="float32") for k, v in inputs.items()})), \
-        card_of(name, directory)
+    return _lite(str(path), threads).run, card_of(name, directory)

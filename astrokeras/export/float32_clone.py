@@ -4,9 +4,9 @@ A ``mixed_float16`` graph does not convert to TFLite with builtin ops, so every 
 
 Example
 -------
->>> from astrokeras.models import asc_net
+>>> from astrokeras.models import ASCNet
 >>> from astrokeras.export.float32_clone import float32_clone
->>> model = asc_net(16, 3, dense_units=(8, 8, 8), key_dim=4)
+>>> model = ASCNet(16, 3, dense_units=(8, 8, 8), key_dim=4)
 >>> float32_clone(model) is model          # already float32: no copy
 True
 """

@@ -8,9 +8,9 @@ README's serving recipe for the REST and gRPC requests.
 Example
 -------
 >>> import tempfile
->>> from astrokeras.models import asc_net
+>>> from astrokeras.models import ASCNet
 >>> from astrokeras.export import export_savedmodel
->>> path = export_savedmodel(asc_net(49, 4, dense_units=(8, 8, 8), key_dim=4), tempfile.mkdtemp() + "/asc/1")
+>>> path = export_savedmodel(ASCNet(49, 4, dense_units=(8, 8, 8), key_dim=4), tempfile.mkdtemp() + "/asc/1")
 >>> (path / "saved_model.pb").exists()
 True
 """
@@ -51,7 +51,6 @@ def export_savedmodel(model: keras.Model, directory) -> pathlib.Path:
         return {name: tf.cast(value, tf.float32) for name, value in zip(names, outputs)}
 
     archive = keras.export.ExportArchive()
-    archive.track(model)
     archive.add_endpoint("serving_default", serve, input_signature=signature)
     archive.write_out(str(directory), verbose=False)
     return directory
