@@ -52,3 +52,32 @@ def mean_std(values) -> tuple[float, float]:
     """
     values = np.asarray(values, dtype=float)
     return float(values.mean()), float(values.std())
+
+
+def expected_calibration_error(y_true, probabilities, bins: int = 15) -> float:
+    """Expected calibration error of the top class: the share-weighted mean gap between confidence and accuracy
+    over ``bins`` equal-width confidence bins (Guo et al. 2017).
+
+    >>> expected_calibration_error([0, 1], [[0.9, 0.1], [0.2, 0.8]])      # confident and right: small gaps
+    0.15
+    """
+    P = np.asarray(probabilities, dtype=float)
+    confidence, correct = P.max(axis=1), (P.argmax(axis=1) == np.asarray(y_true)).astype(float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    gap = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            gap += members.mean() * abs(confidence[members].mean() - correct[members].mean())
+    return float(round(gap, 10))
+
+
+def reliability(y_true, probabilities, bins: int = 10):
+    """``(confidence, accuracy, count)`` per equal-width confidence bin of the top class (empty bins: NaN)."""
+    P = np.asarray(probabilities, dtype=float)
+    confidence, correct = P.max(axis=1), (P.argmax(axis=1) == np.asarray(y_true)).astype(float)
+    which = np.clip(np.digitize(confidence, np.linspace(0.0, 1.0, bins + 1)[1:-1]), 0, bins - 1)
+    count = np.bincount(which, minlength=bins)
+    with np.errstate(invalid="ignore"):
+        return (np.bincount(which, confidence, bins) / count, np.bincount(which, correct, bins) / count, count)

@@ -126,3 +126,119 @@ class NormaliseAt(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "index": self.index}
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class CoverageChannels(keras.layers.Layer):
+    """A spectrum on a fixed grid and its coverage mask as three channels per band: the value, the mask, and the
+    first difference where both bands are covered (zero elsewhere): ``[(batch, B), (batch, B)] -> (batch, B, 3)``.
+
+    Args:
+        **kwargs: passed to ``keras.layers.Layer``.
+
+    Example:
+        >>> out = CoverageChannels()([keras.ops.array([[0.0, 1.0, 3.0, 0.0]]), keras.ops.array([[0.0, 1.0, 1.0, 1.0]])])
+        >>> keras.ops.convert_to_numpy(out)[0].tolist()
+        [[0.0, 0.0, 0.0], [1.0, 1.0, 0.0], [3.0, 1.0, 2.0], [0.0, 1.0, -3.0]]
+    """
+
+    def call(self, inputs):
+        values, mask = inputs
+        values = values * mask
+        step = ops.concatenate([ops.zeros_like(values[:, :1]), values[:, 1:] - values[:, :-1]], axis=1)
+        both = ops.concatenate([ops.zeros_like(mask[:, :1]), mask[:, 1:] * mask[:, :-1]], axis=1)
+        return ops.stack([values, mask, step * both], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], input_shape[0][1], 3)
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class BandPositions(keras.layers.Layer):
+    """Add a learned vector per band (the band's wavelength on the fixed grid): ``(batch, B, D) -> (batch, B, D)``.
+
+    Args:
+        bands: number of bands of the grid.
+        **kwargs: passed to ``keras.layers.Layer``.
+
+    Example:
+        >>> tuple(BandPositions(4)(keras.ops.zeros((2, 4, 3))).shape)
+        (2, 4, 3)
+    """
+
+    def __init__(self, bands: int, **kwargs):
+        super().__init__(**kwargs)
+        self.bands = int(bands)
+
+    def build(self, input_shape):
+        self.positions = self.add_weight(name="positions", shape=(self.bands, input_shape[-1]),
+                                         initializer=keras.initializers.RandomNormal(stddev=0.02))
+
+    def call(self, x):
+        return x + ops.cast(self.positions, x.dtype)[None]
+
+    def get_config(self):
+        return {**super().get_config(), "bands": self.bands}
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class PairMask(keras.layers.Layer):
+    """Attention mask from a coverage mask: band ``i`` may attend to band ``j`` when both are covered
+    (``(batch, B) -> (batch, B, B)`` booleans).
+
+    Example:
+        >>> keras.ops.convert_to_numpy(PairMask()(keras.ops.array([[1.0, 0.0]]))).tolist()
+        [[[True, False], [False, False]]]
+    """
+
+    def call(self, mask):
+        covered = mask > 0.5
+        return ops.logical_and(covered[:, :, None], covered[:, None, :])
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class MaskedMean(keras.layers.Layer):
+    """Mean over the covered bands only: ``[(batch, B, D), (batch, B)] -> (batch, D)``.
+
+    Example:
+        >>> x = keras.ops.array([[[1.0], [3.0], [100.0]]]); m = keras.ops.array([[1.0, 1.0, 0.0]])
+        >>> keras.ops.convert_to_numpy(MaskedMean()([x, m])).tolist()
+        [[2.0]]
+    """
+
+    def call(self, inputs):
+        x, mask = inputs
+        mask = ops.cast(mask, x.dtype)[:, :, None]
+        return ops.sum(x * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], input_shape[0][2])
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class GroupSum(keras.layers.Layer):
+    """Sum class probabilities into coarser groups: ``(batch, K) -> (batch, G)``, ``groups[k]`` being class
+    ``k``'s group (e.g. the 11 VIS-NIR classes into S / C / X / Other).
+
+    Args:
+        groups: the group index of each class.
+        **kwargs: passed to ``keras.layers.Layer``.
+
+    Example:
+        >>> keras.ops.convert_to_numpy(GroupSum([1, 0, 1])(keras.ops.array([[0.2, 0.5, 0.3]]))).round(3).tolist()
+        [[0.5, 0.5]]
+    """
+
+    def __init__(self, groups, **kwargs):
+        super().__init__(**kwargs)
+        self.groups = [int(g) for g in groups]
+
+    def call(self, probabilities):
+        matrix = ops.one_hot(ops.array(self.groups), max(self.groups) + 1, dtype=probabilities.dtype)
+        return ops.matmul(probabilities, matrix)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], max(self.groups) + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups}

@@ -137,8 +137,8 @@ def to_micron(wavelength, unit: str = "auto") -> np.ndarray:
 def validate(wavelength, reflectance, error=None, *, min_points: int = 3) -> None:
     """Raise :class:`SpectrumError` unless the spectrum is usable.
 
-    Checks: same lengths, at least ``min_points`` points, finite values, wavelengths strictly increasing (no
-    duplicates), reflectance not negative, errors (if given) finite and not negative. ``reflectance`` may be
+    Checks: same lengths, at least ``min_points`` points, finite values, wavelengths positive and strictly
+    increasing (no duplicates), reflectance not negative, errors (if given) finite and not negative. ``reflectance`` may be
     1-D (one spectrum) or 2-D (rows of spectra sharing ``wavelength``).
     """
     w = np.asarray(wavelength, dtype=float)
@@ -153,6 +153,11 @@ def validate(wavelength, reflectance, error=None, *, min_points: int = 3) -> Non
         raise SpectrumError(f"only {w.size} points: at least {min_points} are needed (is the file truncated?)")
     if not np.all(np.isfinite(w)):
         raise SpectrumError(f"wavelength has {np.count_nonzero(~np.isfinite(w))} NaN/inf value(s): remove those rows")
+    if np.any(w <= 0):
+        raise SpectrumError(
+            f"wavelength is zero or negative at {np.count_nonzero(w <= 0)} point(s) (min {w.min():g}): wavelengths are "
+            "positive; check the column order, or drop rows whose wavelength is a missing-value marker"
+        )
     steps = np.diff(w)
     if np.any(steps == 0):
         dup = w[1:][steps == 0]

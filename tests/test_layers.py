@@ -16,15 +16,15 @@ LAYERS = [
     # 0: data and spectra (no Keras at import)
     {"spectra", "spectrum_files", "segments", "archive", "taxonomy", "folds", "augmentation", "mixtures", "unmixing",
      "evaluation", "sigma_bounds", "figures", "train_options", "band_parameters", "datasets", "data_info",
-     "pretrained", "calibration", "coverage", "text_tables"},
+     "pretrained", "calibration", "coverage", "coverage_augmentation", "text_tables", "ood"},
     # 1: Keras building blocks, the TFLite runtime and the presets' registry (cards and TFLite copies)
-    {"layers", "losses", "lite", "presets"},
+    {"layers", "losses", "lite", "presets", "composition_layers"},
     # 2: the networks
     {"models"},
     # 3: training and the recipes (the top-level training/ folder, installed as astrokeras.recipes)
     {"training", "recipes"},
     # 4: inference: spectrum -> class -> albedo -> composition; whole surveys
-    {"analysis", "analysis_plot", "survey", "ood", "<package>"},
+    {"analysis", "analysis_plot", "survey", "<package>"},
     # 5: export
     {"export"},
     # 6: the paper's tables and the main job

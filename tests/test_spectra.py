@@ -20,6 +20,7 @@ R = np.array([0.9, 1.0, 1.1, 1.2, 1.3])
         (W[:2], R[:2], "only 2 points"),
         (W, R[:4], "does not match 5 wavelengths"),
         ([0.4, np.inf, 0.6, 0.7, 0.8], R, "wavelength has 1 NaN/inf"),
+        ([-0.4, 0.5, 0.6, 0.7, 0.8], R, "wavelength is zero or negative at 1 point"),
     ],
 )
 def test_validate_names_the_problem(wavelength, reflectance, message):

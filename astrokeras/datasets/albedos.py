@@ -73,7 +73,7 @@ def load_albedos() -> SpectralData:
     spectra.meta["albedo_source"] = origin
     has = spectra.meta["albedo"].notna().to_numpy()
     dropped = spectra.meta.loc[~has, "designation"].tolist()
-    log.info("AAED: %d of %d asteroids have an albedo; dropped (no albedo): %s", has.sum(), has.size, dropped)
+    log.debug("AAED: %d of %d asteroids have an albedo; dropped (no albedo): %s", has.sum(), has.size, dropped)
     data = spectra.subset(has)
     data.name = "albedos"
     for source, count in sources.items():

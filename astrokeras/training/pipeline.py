@@ -14,16 +14,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def make_dataset(inputs, targets, batch_size: int, shuffle: bool, seed: int):
-    """A batched, cached, prefetched ``tf.data.Dataset`` of float32 ``(inputs, targets)``.
+def make_dataset(inputs, targets, batch_size: int, shuffle: bool, seed: int, weights=None):
+    """A batched, cached, prefetched ``tf.data.Dataset`` of float32 ``(inputs, targets[, weights])``.
 
-    ``inputs`` is an array or a dict of arrays (named model inputs); ``shuffle`` reshuffles every epoch.
+    ``inputs`` is an array or a dict of arrays (named model inputs), ``targets`` and ``weights`` (per-sample loss
+    weights, optional) an array or a dict by output name; ``shuffle`` reshuffles every epoch.
     """
     import tensorflow as tf
 
     as32 = lambda a: np.asarray(a, dtype="float32")  # noqa: E731
-    features = {k: as32(v) for k, v in inputs.items()} if isinstance(inputs, dict) else as32(inputs)
-    data = tf.data.Dataset.from_tensor_slices((features, as32(targets))).cache()
+    cast = lambda v: {k: as32(a) for k, a in v.items()} if isinstance(v, dict) else as32(v)  # noqa: E731
+    parts = (cast(inputs), cast(targets)) + (() if weights is None else (cast(weights),))
+    data = tf.data.Dataset.from_tensor_slices(parts).cache()
     if shuffle:
-        data = data.shuffle(len(as32(targets)), seed=seed, reshuffle_each_iteration=True)
+        count = len(next(iter(parts[1].values())) if isinstance(parts[1], dict) else parts[1])
+        data = data.shuffle(count, seed=seed, reshuffle_each_iteration=True)
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)

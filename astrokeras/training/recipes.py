@@ -43,6 +43,7 @@ from astrokeras.taxonomy import TaxonomyScheme
 from astrokeras.train_options import N_SPLITS, add_train_arguments, train_overrides
 from astrokeras.training.albedo import class_probabilities, fit_aae_net, predict_albedo
 from astrokeras.training.classifier import TrainConfig, fit_classifier
+from astrokeras.training.coverage_classifier import fit_coverage_net
 from astrokeras.training.cross_validation import KerasMethod
 from astrokeras.training.unmixer import fit_ae_trans
 
@@ -188,6 +189,58 @@ class UnmixerRecipe:
         card = _card(self, type(model).__name__, 2500, time.perf_counter() - start, endmembers=list(names),
                      normalise_index=normalise_index(self.grid), applies_to=list(self.applies_to), quick=quick,
                      holdout_fold=None, heldout="Simulated2 (another 2500 mixtures)")
+        return model, card
+
+
+@dataclasses.dataclass(frozen=True)
+class CoverageRecipe:
+    """The coverage-aware classifier: ``data() -> SpectrumCollection`` (labelled spectra of many surveys, each on
+    its own grid), ``network()`` (a :class:`~astrokeras.models.CoverageNet`), trained with
+    :func:`~astrokeras.training.coverage_classifier.fit_coverage_net` on ``copies`` augmented copies per spectrum;
+    its table's folds are grouped by asteroid over every survey (stratified by the 4-class label)."""
+
+    name: str
+    answers: str
+    training_data: str
+    scheme: TaxonomyScheme
+    group_scheme: TaxonomyScheme
+    grid: np.ndarray
+    data: typing.Callable
+    network: typing.Callable
+    config: TrainConfig
+    quick_config: TrainConfig
+    copies: int = 3
+    quick_copies: int = 1
+    card_extra: typing.Callable | None = None
+
+    def settings(self, quick: bool = False, **overrides) -> TrainConfig:
+        config = self.quick_config if quick else self.config
+        return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+    def folds(self, meta):
+        """Folds of a collection's ``meta``: every spectrum of an asteroid in the same fold, whatever its survey."""
+        return stratified_folds(meta["label_4"].to_numpy(), N_SPLITS, SEED, groups=meta["key"].to_numpy())
+
+    def fit(self, collection, *, quick: bool = False, **overrides):
+        """``(model, calibration)`` trained on ``collection`` (e.g. a fold's training asteroids)."""
+        return fit_coverage_net(self.network, collection, self.settings(quick, **overrides),
+                                copies=self.quick_copies if quick else self.copies)
+
+    def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
+        """``(model, card)`` trained on every labelled spectrum of :attr:`data` (less fold ``holdout_fold``)."""
+        start = time.perf_counter()
+        collection = self.data()
+        if holdout_fold is not None:
+            collection = collection.subset(self.folds(collection.meta)[holdout_fold].train)
+        model, calibration = self.fit(collection, quick=quick, **overrides)
+        surveys = collection.meta["survey"].value_counts().to_dict()
+        card = _card(self, type(model).__name__, len(collection), time.perf_counter() - start,
+                     classes=list(self.scheme.classes), scheme=self.scheme.name, groups=model.groups,
+                     group_classes=list(self.group_scheme.classes), holdout_fold=holdout_fold, quick=quick,
+                     surveys={k: int(v) for k, v in surveys.items()},
+                     asteroids=int(collection.meta["key"].nunique()), normalisation="mean log-reflectance over the "
+                     "covered bands (no normalisation wavelength needed)", **calibration,
+                     **(self.card_extra() if self.card_extra else {}))
         return model, card
 
 
