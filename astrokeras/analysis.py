@@ -1,61 +1,77 @@
 """One spectrum -> taxonomic class -> geometric albedo -> mineral composition, with the pretrained presets.
 
-Which models answer depends on what the spectrum covers:
+Any coverage is read (visible only, near-infrared only, VIS-NIR, Gaia's bands, gaps): the spectrum goes onto the
+coverage-aware classifier's grid (:mod:`astrokeras.coverage`) and CoverageNet (``coverage-net-taxonomy``) gives
+calibrated probabilities of the 11 Bus-DeMeo classes and of S / C / X / Other. What a coverage cannot separate
+shows in the probabilities (C against X without the visible slope). The headline scheme is the 11 classes when
+the spectrum reaches the near-infrared (past 1.5 um), else S / C / X / Other. A spectrum whose features lie far
+from every training class (out of distribution: a sine wave, a laboratory spectrum) gets a warning.
 
-* 0.45-2.45 um (VIS-NIR): the 11-class ASC-Net; AAE-Net for the albedo (fed the class probabilities);
-  AE-trans for the OL / OPX / CPX abundances when the class is S, Q, A or V (olivine-pyroxene assemblages).
-* 0.44-0.92 um only (visible, like SMASS II): the 4-class ASC-Net; the albedo is the class-mean rule over the
-  AAED asteroids (probability-weighted, with its spread), and no composition (the unmixer needs the 1 and 2 um
-  bands).
+* Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
+  otherwise the probability-weighted mean of the class albedos (AAED, with its spread).
+* Composition: for S, Q, A and V-types covering 0.45-2.45 um without gaps, AE-trans' OL / OPX / CPX.
 
-The presets run as float32 TFLite files through ``ai_edge_litert``: no TensorFlow import, so a cold start
-takes about a second. The result says which preset answered each part.
+The presets run as float32 TFLite files through ``ai_edge_litert`` (no TensorFlow import, a fast cold start).
+The result says which preset answered each part, the coverage used, and every step done to the data.
 
 Example
 -------
 >>> import numpy as np
 >>> from astrokeras import analyze
->>> w = np.linspace(0.40, 0.95, 56); r = 1.0 + 0.8 * (w - 0.55)          # a featureless red slope
+>>> w = np.linspace(0.45, 0.95, 60); r = 1.0 + 0.25 * (w - 0.55) - 0.1 * np.exp(-((w - 0.93) / 0.08) ** 2)
 >>> result = analyze(w, r, name="toy")
->>> result.classifier, result.scheme
-('asc-net-visible-4class', '4-class')
+>>> result.classifier, result.scheme, result.coverage_used
+('coverage-net-taxonomy', '4-class', '0.44-0.96 um')
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
 from astrokeras import datasets
+from astrokeras.coverage import covered, describe, encode
+from astrokeras.ood import ood_scores
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.sigma_bounds import bounded_log_sigma
 from astrokeras.spectra import Spectrum, SpectrumError
 from astrokeras.spectrum_files import read_spectrum
 
-VISNIR = "asc-net-visnir-11class"
-VISIBLE = "asc-net-visible-4class"
+CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"
 UNMIXER = "ae-trans-olivine-pyroxene"
+NEAR_INFRARED_UM = 1.5
+MIN_SPAN_UM = 0.2
 
 
 @dataclasses.dataclass
 class Analysis:
-    """What :func:`analyze` found; ``to_dict()`` for JSON."""
+    """What :func:`analyze` found; ``to_dict()`` for JSON (no NaN or infinity in it)."""
 
     name: str
     coverage_um: tuple
+    coverage_used: str
     classifier: str
     scheme: str
     classes: list
     probabilities: list
     top_class: str
-    albedo: float
-    albedo_1sigma: tuple
+    classes_11: list
+    probabilities_11: list
+    classes_4: list
+    probabilities_4: list
+    out_of_distribution: bool
+    ood_score: float
+    albedo: float | None
+    albedo_1sigma: tuple | None
     albedo_method: str
     composition: dict | None
     composition_note: str
     models: list
+    notes: list
+    warnings: list
     spectrum: Spectrum = dataclasses.field(repr=False, default=None)
 
     @property
@@ -66,76 +82,117 @@ class Analysis:
     def to_dict(self) -> dict:
         out = {k: v for k, v in dataclasses.asdict(self).items() if k != "spectrum"}
         out["coverage_um"] = list(self.coverage_um)
-        out["albedo_1sigma"] = list(self.albedo_1sigma)
+        out["albedo_1sigma"] = None if self.albedo_1sigma is None else list(self.albedo_1sigma)
         return out
 
 
-def _choose(spectrum: Spectrum, cards: dict) -> str:
-    for name in (VISNIR, VISIBLE):
-        if spectrum.covers(grid_of(cards[name])):
-            return name
-    ranges = " or ".join(f"{grid_of(cards[n])[0]:g}-{grid_of(cards[n])[-1]:g} um ({cards[n]['answers']})"
-                         for n in (VISNIR, VISIBLE))
-    raise SpectrumError(
-        f"{spectrum.name or 'the spectrum'} covers {spectrum.wavelength[0]:g}-{spectrum.wavelength[-1]:g} um, but the "
-        f"pretrained classifiers need {ranges}; astrokeras does not extrapolate. For Gaia-like 16-band spectra use "
-        "`astrokeras survey gaia`."
-    )
+def _finite(value, digits: int = 4):
+    return round(float(value), digits) if value is not None and math.isfinite(value) else None
 
 
-def _on_grid(spectrum: Spectrum, card: dict) -> np.ndarray:
-    return spectrum.resample(grid_of(card)).normalise(card.get("normalise_at_um", 0.55)).reflectance[None]
+def _check(spectrum: Spectrum) -> None:
+    if spectrum.reflectance.ndim != 1:
+        raise SpectrumError(f"analyze takes one spectrum, got reflectance of shape {spectrum.reflectance.shape}: "
+                            "call it once per spectrum")
+    if np.any(spectrum.reflectance == 0):
+        zero = spectrum.wavelength[spectrum.reflectance == 0]
+        raise SpectrumError(f"reflectance is zero at {zero.size} point(s) (first at {zero[0]:g} um): a zero is a "
+                            "missing value, not a reflectance; drop those rows")
+    span = spectrum.wavelength[-1] - spectrum.wavelength[0]
+    if span < MIN_SPAN_UM:
+        raise SpectrumError(f"{spectrum.name or 'the spectrum'} covers only {spectrum.wavelength[0]:g}-"
+                            f"{spectrum.wavelength[-1]:g} um ({span:.2f} um): a class needs at least {MIN_SPAN_UM} um "
+                            "of spectrum (a visible spectrum of 0.3 um or more, or the near-infrared bands)")
+
+
+def _classify(spectrum: Spectrum, presets):
+    run, card = load_lite_preset(CLASSIFIER, presets)
+    values, mask = encode(spectrum.wavelength, spectrum.reflectance, grid_of(card))
+    if mask.sum() < 3:
+        raise SpectrumError(f"{spectrum.name or 'the spectrum'} covers {spectrum.wavelength[0]:g}-"
+                            f"{spectrum.wavelength[-1]:g} um, outside the classifier's "
+                            f"{card['grid_um'][0]:g}-{card['grid_um'][-1]:g} um")
+    out = run(spectrum=values[None], mask=mask[None].astype("float32"))
+    logp = np.log(np.clip(out["probabilities"][0].astype(float), 1e-12, 1.0)) / card["temperature"]
+    P11 = np.exp(logp - logp.max())
+    P11 /= P11.sum()
+    P4 = P11 @ np.eye(len(card["group_classes"]))[card["groups"]]
+    score = float(ood_scores(out["features"], card["ood"])[0])
+    return card, mask, P11, P4, score
+
+
+def _albedo(spectrum, P11, P4, card, presets, cards):
+    albedo_card = cards[ALBEDO]
+    if spectrum.covers(grid_of(albedo_card)):
+        regress, _ = load_lite_preset(ALBEDO, presets)
+        X = spectrum.resample(grid_of(albedo_card)).normalise(albedo_card.get("normalise_at_um", 0.55)).reflectance
+        out = regress(spectrum=X[None], class_probabilities=P11[None])["albedo"][0]
+        mean = out[0] + P11 @ np.asarray(albedo_card["class_prior_log10"])
+        sigma = float(np.exp(bounded_log_sigma(out[1])))
+        return mean, sigma, f"AAE-Net ({ALBEDO}), fed the 11-class probabilities", [ALBEDO]
+    means, spreads = np.asarray(card["albedo_log10_mean"]), np.asarray(card["albedo_log10_std"])
+    mean = P4 @ means
+    sigma = float(np.sqrt(max(P4 @ (spreads ** 2 + means ** 2) - mean ** 2, 0.0)))
+    return mean, sigma, (f"class-mean rule ({card['albedo_prior_from']}), weighted by the S / C / X / Other "
+                         "probabilities: AAE-Net reads 0.45-2.45 um"), []
+
+
+def _composition(spectrum, top11, cards, presets):
+    card = cards[UNMIXER]
+    grid = grid_of(card)
+    if not covered(spectrum.wavelength, grid).all():
+        return None, (f"not estimated: the OL/OPX/CPX unmixer needs {grid[0]:g}-{grid[-1]:g} um without gaps "
+                      "(the 1 and 2 um bands)"), []
+    if top11 not in card["applies_to"]:
+        return None, (f"not estimated: class {top11} is not an olivine-pyroxene assemblage (the unmixer is meant "
+                      f"for {'/'.join(card['applies_to'])})"), []
+    unmix, _ = load_lite_preset(UNMIXER, presets)
+    A = unmix(spectrum=spectrum.resample(grid).normalise(card.get("normalise_at_um", 0.55)).reflectance[None])
+    composition = {k: round(float(v), 4) for k, v in zip(card["endmembers"], A["abundances"][0])}
+    return composition, ("AE-trans, linear mixing of the mean RELAB end-members (fractions of the OL+OPX+CPX "
+                         "assemblage)"), [UNMIXER]
 
 
 def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: str = "", presets=None) -> Analysis:
     """Class probabilities, albedo (with a 1-sigma range) and, for S/Q/A/V VIS-NIR spectra, OL/OPX/CPX.
 
-    ``wavelength`` in um or nm (``unit``), ``reflectance`` any scale (it is normalised at 0.55 um).
-    ``presets``: a folder of presets other than the shipped ones. Raises
-    :class:`~astrokeras.spectra.SpectrumError` for unusable input (NaN, negative, unsorted, uncovered range).
+    ``wavelength`` in um, nm or Angstrom (``unit``), ``reflectance`` any scale; or a
+    :class:`~astrokeras.spectra.Spectrum` as ``reflectance``. ``presets``: a folder of presets other than the
+    shipped ones. Raises :class:`~astrokeras.spectra.SpectrumError` for unusable input (NaN, negative or zero,
+    unsorted, 2-D, a range too short or outside 0.40-2.50 um).
     """
     spectrum = reflectance if isinstance(reflectance, Spectrum) else Spectrum(
         wavelength, reflectance, error, unit=unit, name=name)
+    _check(spectrum)
     cards = preset_cards(presets)
-    chosen = _choose(spectrum, cards)
-    classify, card = load_lite_preset(chosen, presets)
-    X = _on_grid(spectrum, card)
-    P = classify(spectrum=X)["probabilities"][0].astype(float)
-    classes = list(card["classes"])
-    top = classes[int(np.argmax(P))]
-    models = [chosen]
-    if chosen == VISNIR:
-        regress, albedo_card = load_lite_preset(ALBEDO, presets)
-        out = regress(spectrum=_on_grid(spectrum, albedo_card), class_probabilities=P[None])["albedo"][0]
-        mean = out[0] + P @ np.asarray(albedo_card["class_prior_log10"])
-        sigma = np.exp(bounded_log_sigma(out[1]))  # the bound the network was trained with
-        method = f"AAE-Net ({ALBEDO}), fed the 11-class probabilities"
-        models.append(ALBEDO)
-    else:
-        means, spreads = np.asarray(card["albedo_log10_mean"]), np.asarray(card["albedo_log10_std"])
-        mean = P @ means
-        sigma = np.sqrt(max(P @ (spreads ** 2 + means ** 2) - mean ** 2, 0.0))
-        method = (f"class-mean rule ({card['albedo_prior_from']}), probability-weighted: a visible spectrum does "
-                  "not reach the bands AAE-Net reads (0.45-2.45 um)")
-    composition, note = None, ""
-    unmixer_card = cards[UNMIXER]
-    if chosen != VISNIR:
-        note = "not estimated: the OL/OPX/CPX unmixer needs 0.45-2.45 um (the 1 and 2 um bands)"
-    elif top not in unmixer_card["applies_to"]:
-        note = (f"not estimated: class {top} is not an olivine-pyroxene assemblage (the unmixer is meant for "
-                f"{'/'.join(unmixer_card['applies_to'])})")
-    else:
-        unmix, _ = load_lite_preset(UNMIXER, presets)
-        A = unmix(spectrum=_on_grid(spectrum, unmixer_card))["abundances"][0]
-        composition = {k: round(float(v), 4) for k, v in zip(unmixer_card["endmembers"], A)}
-        note = "AE-trans, linear mixing of the mean RELAB end-members (fractions of the OL+OPX+CPX assemblage)"
-        models.append(UNMIXER)
+    card, mask, P11, P4, score = _classify(spectrum, presets)
+    nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()
+    classes, P = (card["classes"], P11) if nir else (card["group_classes"], P4)
+    top11 = card["classes"][int(np.argmax(P11))]
+    ood = score > card["ood"]["threshold"]
+    warnings = []
+    if ood:
+        warnings.append(f"out of distribution: this spectrum is unlike every training class (score {score:.0f}, "
+                        f"threshold {card['ood']['threshold']:.0f}); treat the class, albedo and composition as "
+                        "unreliable")
+    mean, sigma, method, albedo_models = _albedo(spectrum, P11, P4, card, presets, cards)
+    composition, note, composition_models = _composition(spectrum, top11, cards, presets)
+    albedo, low, high = _finite(10 ** mean), _finite(10 ** (mean - sigma)), _finite(10 ** (mean + sigma))
+    if albedo is None:
+        warnings.append("the albedo came out non-finite for this input; it is not reported")
+    notes = list(spectrum.notes) + [f"classified on {describe(mask, card['grid_um'])} of the classifier's grid, "
+                                    f"normalised by the {card['normalisation']}"]
     return Analysis(
         name=spectrum.name, coverage_um=(float(spectrum.wavelength[0]), float(spectrum.wavelength[-1])),
-        classifier=chosen, scheme=card["answers"], classes=classes, probabilities=[round(float(p), 4) for p in P],
-        top_class=top, albedo=round(float(10 ** mean), 4),
-        albedo_1sigma=(round(float(10 ** (mean - sigma)), 4), round(float(10 ** (mean + sigma)), 4)),
-        albedo_method=method, composition=composition, composition_note=note, models=models, spectrum=spectrum)
+        coverage_used=describe(mask, card["grid_um"]), classifier=CLASSIFIER,
+        scheme=card["scheme"] if nir else "4-class", classes=list(classes),
+        probabilities=[round(float(p), 4) for p in P], top_class=classes[int(np.argmax(P))],
+        classes_11=list(card["classes"]), probabilities_11=[round(float(p), 4) for p in P11],
+        classes_4=list(card["group_classes"]), probabilities_4=[round(float(p), 4) for p in P4],
+        out_of_distribution=bool(ood), ood_score=round(score, 2), albedo=albedo,
+        albedo_1sigma=None if albedo is None else (low, high), albedo_method=method, composition=composition,
+        composition_note=note, models=[CLASSIFIER, *albedo_models, *composition_models], notes=notes,
+        warnings=warnings, spectrum=spectrum)
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
@@ -150,8 +207,8 @@ def catalogue_spectrum(designation: str, source: str = "busdemeo") -> Spectrum:
     if source not in loaders:
         raise SpectrumError(f"unknown source {source!r}: use one of {sorted(loaders)}")
     data = loaders[source]()
-    wanted = designation.replace(" ", "").lower()
-    keys = data.meta["designation"].astype(str).str.replace(" ", "").str.lower().to_numpy()
+    wanted = designation.replace(" ", "").replace("_", "").lower()
+    keys = data.meta["designation"].astype(str).str.replace(" ", "").str.replace("_", "").str.lower().to_numpy()
     hits = np.flatnonzero(keys == wanted)
     if not hits.size:
         raise SpectrumError(f"asteroid {designation!r} is not in {source} ({len(data)} spectra); try the other "
@@ -161,6 +218,8 @@ def catalogue_spectrum(designation: str, source: str = "busdemeo") -> Spectrum:
 
 def albedo_spread(result: Analysis) -> str:
     """``"1-sigma 0.180-0.290"``, or a plain warning when the range spans more than a factor of 10 each way."""
+    if result.albedo_1sigma is None:
+        return "no range"
     low, high = result.albedo_1sigma
     if high < 100 * low:
         return f"1-sigma {low:.3f}-{high:.3f}"
@@ -168,16 +227,21 @@ def albedo_spread(result: Analysis) -> str:
 
 
 def format_analysis(result: Analysis) -> str:
-    """A short human-readable report."""
+    """A short human-readable report: class, albedo, composition, then notes and warnings."""
     (c1, p1), (c2, p2) = result.top2
-    spread = albedo_spread(result)
-    lines = [f"{result.name or 'spectrum'}  ({result.coverage_um[0]:g}-{result.coverage_um[1]:g} um)",
+    albedo = "not reported" if result.albedo is None else f"{result.albedo:.3f}  ({albedo_spread(result)})"
+    lines = [f"{result.name or 'spectrum'}  ({result.coverage_um[0]:g}-{result.coverage_um[1]:g} um; used "
+             f"{result.coverage_used})",
              f"  class       {c1} ({100 * p1:.1f}%), then {c2} ({100 * p2:.1f}%)   [{result.classifier}: "
-             f"{result.scheme}]",
-             f"  albedo      {result.albedo:.3f}  ({spread})   [{result.albedo_method}]"]
+             f"{result.scheme}" + ("" if result.scheme == "4-class" else
+                                   ", S/C/X/Other " + " ".join(f"{c} {100 * p:.0f}%" for c, p in
+                                                               zip(result.classes_4, result.probabilities_4))) + "]",
+             f"  albedo      {albedo}   [{result.albedo_method}]"]
     if result.composition:
         lines.append("  composition " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in result.composition.items())
                      + f"   [{result.composition_note}]")
     else:
         lines.append(f"  composition {result.composition_note}")
+    lines += [f"  note        {n}" for n in result.notes]
+    lines += [f"  WARNING     {w}" for w in result.warnings]
     return "\n".join(lines)

@@ -88,6 +88,17 @@ def _train(args) -> int:
 def _export(args) -> int:
     import pathlib
 
+    if args.serving:
+        from astrokeras.export.serving import write_serving_layout
+
+        if args.models or args.to or args.report:
+            args.parser.error("--serving DIR exports the shipped presets: give no MODEL, --to or --report with it")
+        layout = write_serving_layout(args.presets, args.serving, overwrite=args.overwrite)
+        print(json.dumps(layout, indent=1) if args.json else
+              f"wrote the TF Serving layout in {args.serving} (serve it: docker compose -f export/docker-compose.yml up)")
+        return 0
+    if not args.models:
+        args.parser.error("give a MODEL.keras (or 'aae-net' / 'ae-trans' with --report), or --serving DIR")
     if args.report:
         from astrokeras.export.parity import format_report, parity_report, train_heldout_regressor
 
@@ -161,7 +172,7 @@ def _analyze(args) -> int:
         if not (args.json or args.csv):
             print(format_analysis(result) + "\n", flush=True)
     if args.json:
-        print(json.dumps(entries, indent=1))
+        print(json.dumps(entries, indent=1, allow_nan=False))
     if args.csv:
         _print_csv(results)
     return 2 if failed else 0
@@ -171,14 +182,19 @@ def _print_csv(results) -> None:
     import csv
 
     writer = csv.writer(sys.stdout)
-    classes = sorted({c for r in results for c in r.classes}, key=lambda c: (len(c) > 1, c))
+    if not results:
+        return
+    classes_11, classes_4 = results[0].classes_11, results[0].classes_4
     components = sorted({k for r in results if r.composition for k in r.composition})
-    writer.writerow(["name", "classifier", "top_class", *[f"p_{c}" for c in classes], "albedo", "albedo_low",
-                     "albedo_high", *components])
+    writer.writerow(["name", "coverage_used", "classifier", "scheme", "top_class", *[f"p_{c}" for c in classes_11],
+                     *[f"p4_{c}" for c in classes_4], "out_of_distribution", "albedo", "albedo_low", "albedo_high",
+                     *components, "notes", "warnings"])
     for r in results:
-        p = dict(zip(r.classes, r.probabilities))
-        writer.writerow([r.name, r.classifier, r.top_class, *[p.get(c, "") for c in classes], r.albedo,
-                         *r.albedo_1sigma, *[(r.composition or {}).get(k, "") for k in components]])
+        low, high = r.albedo_1sigma or ("", "")
+        writer.writerow([r.name, r.coverage_used, r.classifier, r.scheme, r.top_class, *r.probabilities_11,
+                         *r.probabilities_4, int(r.out_of_distribution), "" if r.albedo is None else r.albedo, low,
+                         high, *[(r.composition or {}).get(k, "") for k in components], "; ".join(r.notes),
+                         "; ".join(r.warnings)])
 
 
 def _survey(args) -> int:
@@ -211,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(func=_data_info, parser=info)
 
     reproduce = command("reproduce", _reproduce, help="the paper's tables on the real data, honest folds")
-    reproduce.add_argument("--table", nargs="+", choices=["5", "7", "11", "9", "10", "13", "8", "korda", "12"],
+    reproduce.add_argument("--table", nargs="+",
+                           choices=["settings", "coverage", "5", "7", "11", "9", "10", "13", "8", "korda", "12"],
                            help="one or more tables; without --table: the main job (every table, presets, exports, "
                                 "the Gaia survey, report.md)")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and methods (minutes, not hours)")
@@ -231,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="presets: only update the cards' metrics from --metrics-from (no training)")
 
     export = command("export", _export, help="SavedModel (TF Serving) and TFLite exports, parity report")
-    export.add_argument("models", nargs="+", metavar="MODEL.keras",
+    export.add_argument("models", nargs="*", metavar="MODEL.keras",
                         help="a .keras file (with its .json card); for --report also 'aae-net' or 'ae-trans', which "
                              "trains that network with data held out first")
     export.add_argument("--to", choices=["savedmodel", "tflite"])
@@ -240,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true")
     export.add_argument("--quick", action="store_true", help="--report aae-net/ae-trans: few epochs (smoke run)")
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
+    export.add_argument("--serving", metavar="DIR", help="write the presets' TF Serving layout, edge files and "
+                        "models.config into DIR (export/models is what export/docker-compose.yml mounts)")
+    export.add_argument("--presets", metavar="DIR", help="--serving: presets other than the shipped ones")
+    export.add_argument("--overwrite", action="store_true", help="--serving: replace an existing model version")
 
     analyze = command("analyze", _analyze, help="class, albedo and composition of spectrum files (pretrained)")
     analyze.add_argument("files", nargs="*", metavar="FILE", help="spectrum files: archive text files, CSV, ECSV, FITS")
@@ -271,6 +292,7 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+        logger.propagate = False  # TensorFlow's absl configures the root logger: no second copy of each line
 
 
 def main(argv=None) -> int:

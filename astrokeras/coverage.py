@@ -30,7 +30,7 @@ import numpy as np
 MASTER_GRID = np.round(np.arange(0.40, 2.5001, 0.02), 3)
 BIN_UM = 0.02
 MAX_GAP_UM = 0.12
-EDGE_UM = 0.011  # a grid band counts as covered within half a bin plus rounding of the spectrum's ends
+EDGE_UM = 0.005  # a grid band counts as covered up to 0.005 um beyond the spectrum's ends (rounding of the ends)
 
 # The coverages of the coverage table, each as the wavelength range (um) a test spectrum is cut to.
 COVERAGES = {

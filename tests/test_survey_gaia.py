@@ -1,44 +1,40 @@
-"""The Gaia DR3 survey: flag handling on toy rows, then a shard of the real survey end to end."""
+"""The Gaia DR3 survey: band handling on toy rows, then a shard of the real survey end to end."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from astrokeras.datasets.gaia_bands import GAIA_GRID, prepare
-from astrokeras.survey.gaia import parse_shard, survey_gaia
+from astrokeras.coverage import MASTER_GRID, encode
+from astrokeras.survey.gaia import CLASSIFIED, MIN_BANDS, parse_shard, prepare, survey_gaia
 
 GAIA_W = np.round(0.374 + 0.044 * np.arange(16), 3)
 
 
-def test_flagged_inner_band_is_interpolated_from_its_neighbours_and_renormalised():
-    r = np.tile(np.linspace(0.8, 1.4, 16), (1, 1))
-    r = r / r[0, 4]
-    original = r.copy()
-    r[0, 7] = 5.0  # a wild value in a band flagged bad
-    flags = np.zeros((1, 16), int)
-    flags[0, 7] = 2
-    X, status, repaired = prepare(GAIA_W, r, flags)
-    assert status.tolist() == ["classified"] and repaired.tolist() == [1]
-    np.testing.assert_allclose(X[0], original[0, 2:13] / original[0, 4], rtol=1e-9)  # linear: exact
-    assert X[0, 2] == 1.0
+def test_flagged_bands_are_left_out_not_interpolated():
+    r = np.tile(np.linspace(0.8, 1.4, 16), (2, 1))
+    r[1, 7] = 5.0                       # a wild value...
+    flags = np.zeros((2, 16), int)
+    flags[1, 7] = 2                     # ...in a band flagged bad
+    values, masks, status, bands = prepare(GAIA_W, r, flags, MASTER_GRID)
+    assert status.tolist() == [CLASSIFIED, CLASSIFIED] and bands.tolist() == [16, 15]
+    clean = np.delete(np.arange(16), 7)
+    expected, expected_mask = encode(GAIA_W[clean], r[1, clean])
+    np.testing.assert_array_equal(values[1], expected)          # the flagged value never reaches the network
+    np.testing.assert_array_equal(masks[1], expected_mask)
+    np.testing.assert_allclose(values[1], values[0], atol=1e-6)  # a linear spectrum: as if never flagged
 
 
-def test_unusable_rows_say_why_and_carry_no_numbers():
-    r = np.ones((4, 16))
-    flags = np.zeros((4, 16), int)
-    flags[0, 0:2] = 2            # the two bluest bands are not read: still classified
-    flags[1, 12] = 1             # 0.902 um: the red end of the grid
-    flags[2, 4] = 2              # 0.55 um
-    r[3, [3, 6, 8]] = np.nan     # three missing inner bands
-    X, status, _ = prepare(GAIA_W, r, flags)
-    assert status.tolist() == ["classified", "flagged band at a grid end", "flagged 0.55 um band",
-                               "more than 2 flagged bands"]
-    assert np.isfinite(X[0]).all() and np.isnan(X[1:]).all()
-
-
-def test_grid_without_the_gaia_bands_is_refused():
-    with pytest.raises(ValueError, match="lack the Gaia bands"):
-        prepare(np.linspace(0.4, 1.0, 16), np.ones((1, 16)), np.zeros((1, 16)))
+def test_too_few_usable_bands_are_not_classified_and_carry_no_numbers():
+    r = np.ones((3, 16))
+    flags = np.zeros((3, 16), int)
+    flags[0, : 16 - MIN_BANDS] = 1          # exactly MIN_BANDS left: classified
+    flags[1, : 17 - MIN_BANDS] = 1          # one fewer: not
+    r[2, :12] = np.nan                      # missing values count as unusable
+    values, masks, status, bands = prepare(GAIA_W, r, flags, MASTER_GRID)
+    assert status.tolist() == [CLASSIFIED, f"fewer than {MIN_BANDS} usable bands", f"fewer than {MIN_BANDS} usable "
+                               "bands"]
+    assert bands.tolist() == [MIN_BANDS, MIN_BANDS - 1, 4]
+    assert not masks[1:].any() and not values[1:].any()
 
 
 @pytest.mark.integration
@@ -46,14 +42,16 @@ def test_a_shard_of_the_real_survey(mirror, tmp_path):
     summary = survey_gaia(tmp_path, shard="3/40")
     table = pd.read_csv(tmp_path / "gaia_classes.csv", dtype={"number": str})
     assert len(table) == summary["asteroids"] == len(range(3, 60518, 40))
-    done = table[table["status"] == "classified"]
-    assert len(done) == summary["classified"] > 0.9 * len(table)
+    done = table[table["status"] == CLASSIFIED]
+    assert len(done) == summary["classified"] > 0.95 * len(table)
     assert set(done["class"]) <= {"S", "C", "X", "Other"}
-    p = done[["p_S", "p_C", "p_X", "p_Other"]].to_numpy()
-    np.testing.assert_allclose(p.sum(1), 1, atol=2e-3)
-    assert (done["class"].to_numpy() == np.array(["S", "C", "X", "Other"])[p.argmax(1)]).all()
-    assert table.loc[table["status"] != "classified", "p_S"].isna().all()
-    assert summary["grid_um"] == GAIA_GRID.tolist()
+    p4 = done[["p_S", "p_C", "p_X", "p_Other"]].to_numpy()
+    np.testing.assert_allclose(p4.sum(1), 1, atol=2e-3)
+    assert (done["class"].to_numpy() == np.array(["S", "C", "X", "Other"])[p4.argmax(1)]).all()
+    p11 = done[[c for c in table.columns if c.startswith("p11_")]].to_numpy()
+    np.testing.assert_allclose(p11[:, 7], p4[:, 0], atol=2e-3)      # S of the 11 classes is the S group
+    assert table.loc[table["status"] != CLASSIFIED, "p_S"].isna().all()
+    assert summary["out_of_distribution"] == int(done["out_of_distribution"].sum())
     for name in summary["figures"]:
         assert (tmp_path / name.split("/")[-1]).stat().st_size > 5_000
 

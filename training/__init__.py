@@ -11,12 +11,11 @@ Example
 ['aae-net-albedo', 'ae-trans-olivine-pyroxene']
 """
 
-from astrokeras.recipes import (aae_net_albedo, ae_trans_olivine_pyroxene, asc_net_gaia_4class,
-                                asc_net_visible_4class, asc_net_visnir_11class, coverage_net_taxonomy)
+from astrokeras.recipes import (aae_net_albedo, ae_trans_olivine_pyroxene, asc_net_visible_4class,
+                                asc_net_visnir_11class, coverage_net_taxonomy)
 
 RECIPES = {module.RECIPE.name: module.RECIPE for module in (
-    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, asc_net_gaia_4class, aae_net_albedo,
-    ae_trans_olivine_pyroxene)}
+    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo, ae_trans_olivine_pyroxene)}
 
 
 def recipe(name: str):

@@ -24,6 +24,8 @@ from astrokeras.models import load_preset
 from astrokeras.presets import preset_cards
 from astrokeras.reproduce import albedo_tables
 from astrokeras.reproduce.albedo_tables import format_albedo_table
+from astrokeras.reproduce.coverage_table import format_coverage_table, run_coverage_table
+from astrokeras.reproduce.settings_table import format_settings_table, run_settings_table
 from astrokeras.reproduce.presets import train_presets
 from astrokeras.reproduce.taxonomy_tables import format_table, run_table, run_table11
 from astrokeras.reproduce.unmixing_tables import format_unmixing_table, run_unmixing_table
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = ("9", "10", "13")
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("5", "7", "11", "9", "10", "13", "8", "korda", "12")
+ALL_TABLES = ("settings", "coverage", "5", "7", "11", "9", "10", "13", "8", "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None):
@@ -49,6 +51,10 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
             batch = [run_table11(quick=quick, output=output)]
         elif table in UNMIXING_TABLES:
             batch = [run_unmixing_table(table, quick=quick, output=output)]
+        elif table == "coverage":
+            batch = [run_coverage_table(quick=quick, output=output)]
+        elif table == "settings":
+            batch = [run_settings_table(quick=quick, output=output)]
         else:
             batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods)]
         for result in batch:
@@ -62,6 +68,10 @@ def format_result(result: dict) -> str:
         return format_albedo_table(result)
     if result["table"] in UNMIXING_TABLES:
         return format_unmixing_table(result)
+    if result["table"] == "coverage":
+        return format_coverage_table(result)
+    if result["table"] == "settings":
+        return format_settings_table(result)
     return format_table(result)
 
 

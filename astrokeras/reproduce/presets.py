@@ -3,8 +3,7 @@
 Each preset is its recipe (``training/<name>.py``) trained on every labelled spectrum of its data set (early
 stopping on a validation share carved from them), saved small with a float32 TFLite copy. Its card carries honest
 metrics: the cross-validated figures of ``astrokeras reproduce`` (read from ``metrics_from``, the folder of the
-table JSONs) or, for the Gaia-grid classifier, measured here on Table 5's folds. A preset's own training data
-never scores it.
+table JSONs). A preset's own training data never scores it.
 
 Example
 -------
@@ -19,11 +18,8 @@ import logging
 import pathlib
 
 from astrokeras.export.preset_files import save_small
-from astrokeras.models.baselines import SKLEARN_BASELINES
 from astrokeras.presets import CARDS_FILE, PRETRAINED_DIR
-from astrokeras.recipes import RECIPES, asc_net_gaia_4class
-from astrokeras.training.cross_validation import SklearnMethod, evaluate
-from astrokeras.training.recipes import SEED
+from astrokeras.recipes import RECIPES
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +55,6 @@ def table_row(directory, table, method):
     return None
 
 
-def gaia_cross_validation(quick: bool) -> dict:
-    """Accuracy / AP of the Gaia-grid ASC-Net (its recipe) and PCA+SVM on Table 5's folds, SMASS II resampled."""
-    recipe = asc_net_gaia_4class.RECIPE
-    X, y, _ = recipe.data()
-    methods = [recipe.method(quick), SklearnMethod("PCA+SVM", SKLEARN_BASELINES["PCA+SVM"])]
-    results = evaluate(X, y, len(recipe.scheme.classes), recipe.folds(y), methods, seed=SEED)
-    return {name: {k: v for k, v in scores.row(name).items() if k not in ("method", "source")}
-            | {"from": "5 stratified folds of SMASS II resampled to the Gaia bands (Table 5 folds)"}
-            for name, scores in results.items()}
-
-
 def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=None, only=None) -> dict:
     """Train the presets (all, or the names in ``only``) into ``output`` and update its ``presets.json``."""
     unknown = sorted(set(only or ()) - set(RECIPES))
@@ -84,12 +69,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
             continue
         log.info(f"{name}: training its recipe ({recipe.training_data})")
         model, card = recipe.train(quick=quick)
-        if name == asc_net_gaia_4class.RECIPE.name:
-            skipped = {"from": "not measured (--quick)"}
-            metrics = {"ASC-Net": skipped, "PCA+SVM": skipped} if quick else gaia_cross_validation(quick)
-            card["metrics"], card["baseline_metrics"] = metrics["ASC-Net"], {"PCA+SVM": metrics["PCA+SVM"]}
-        else:
-            card["metrics"] = table_row(metrics_from, *METRIC_SOURCES[name]) if name in METRIC_SOURCES else None
+        card["metrics"] = table_row(metrics_from, *METRIC_SOURCES[name]) if name in METRIC_SOURCES else None
         card = {"name": name, "file": f"{name}.keras", "tflite": f"{name}.tflite",
                 "date": datetime.date.today().isoformat(), **card}
         card["bytes"] = save_small(model, output / card["file"])
