@@ -31,7 +31,6 @@ import math
 
 import numpy as np
 
-from astrokeras import datasets
 from astrokeras.coverage import covered, describe, encode
 from astrokeras.ood import ood_scores
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
@@ -198,22 +197,6 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
     """:func:`analyze` of the spectrum in ``path`` (see :func:`astrokeras.spectrum_files.read_spectrum`)."""
     return analyze(None, read_spectrum(path, unit), presets=presets)
-
-
-def catalogue_spectrum(designation: str, source: str = "busdemeo") -> Spectrum:
-    """A published spectrum from the registered data sets, by designation (``"433"``, ``"1999 JU3"``):
-    ``busdemeo`` (korda2023 VIS-NIR, 0.45-2.45 um) or ``smass2`` (visible, 0.44-0.92 um)."""
-    loaders = {"busdemeo": datasets.load_busdemeo, "smass2": datasets.load_smass2}
-    if source not in loaders:
-        raise SpectrumError(f"unknown source {source!r}: use one of {sorted(loaders)}")
-    data = loaders[source]()
-    wanted = designation.replace(" ", "").replace("_", "").lower()
-    keys = data.meta["designation"].astype(str).str.replace(" ", "").str.replace("_", "").str.lower().to_numpy()
-    hits = np.flatnonzero(keys == wanted)
-    if not hits.size:
-        raise SpectrumError(f"asteroid {designation!r} is not in {source} ({len(data)} spectra); try the other "
-                            "source, or analyze your own file")
-    return Spectrum(data.wavelength, data.reflectance[hits[0]], name=f"{designation} ({source})")
 
 
 def albedo_spread(result: Analysis) -> str:

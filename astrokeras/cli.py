@@ -143,7 +143,7 @@ def _export(args) -> int:
 def _analyze(args) -> int:
     import pathlib
 
-    from astrokeras.analysis import analyze, analyze_file, catalogue_spectrum, format_analysis
+    from astrokeras.analysis import analyze, analyze_file, format_analysis
     from astrokeras.presets import PresetError
     from astrokeras.spectra import SpectrumError
 
@@ -153,6 +153,8 @@ def _analyze(args) -> int:
     for path in [*args.files, *[f"asteroid:{a}" for a in args.asteroid or []]]:
         try:
             if path.startswith("asteroid:"):
+                from astrokeras.catalogue import catalogue_spectrum
+
                 result = analyze(None, catalogue_spectrum(path.split(":", 1)[1], args.source), presets=args.presets)
                 path = path.split(":", 1)[1].replace(" ", "_")
             else:
