@@ -24,6 +24,7 @@ from astrokeras.models import load_preset
 from astrokeras.presets import preset_cards
 from astrokeras.reproduce import albedo_tables
 from astrokeras.reproduce.albedo_tables import format_albedo_table
+from astrokeras.reproduce.composition_table import format_composition_table, run_composition_table
 from astrokeras.reproduce.coverage_table import format_coverage_table, run_coverage_table
 from astrokeras.reproduce.settings_table import format_settings_table, run_settings_table
 from astrokeras.reproduce.presets import train_presets
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = ("9", "10", "13")
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "5", "7", "11", "9", "10", "13", "8", "korda", "12")
+ALL_TABLES = ("settings", "coverage", "composition", "5", "7", "11", "9", "10", "13", "8", "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None):
@@ -55,6 +56,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
             batch = [run_coverage_table(quick=quick, output=output)]
         elif table == "settings":
             batch = [run_settings_table(quick=quick, output=output)]
+        elif table == "composition":
+            batch = [run_composition_table(quick=quick, output=output, log=log.info)]
         else:
             batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods)]
         for result in batch:
@@ -72,6 +75,8 @@ def format_result(result: dict) -> str:
         return format_coverage_table(result)
     if result["table"] == "settings":
         return format_settings_table(result)
+    if result["table"] == "composition":
+        return format_composition_table(result)
     return format_table(result)
 
 
