@@ -5,7 +5,8 @@ coverage-aware classifier's grid (:mod:`astrokeras.coverage`) and CoverageNet (`
 calibrated probabilities of the 11 Bus-DeMeo classes and of S / C / X / Other. What a coverage cannot separate
 shows in the probabilities (C against X without the visible slope). The headline scheme is the 11 classes when
 the spectrum reaches the near-infrared (past 1.5 um), else S / C / X / Other. A spectrum whose features lie far
-from every training class (out of distribution: a sine wave, a laboratory spectrum) gets a warning.
+from every training class, or whose shape no asteroid spectrum takes (out of distribution: a sine wave, noise, a
+laboratory spectrum), gets a warning (:mod:`astrokeras.ood`).
 
 * Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
   otherwise the probability-weighted mean of the class albedos (AAED, with its spread).
@@ -32,7 +33,7 @@ import math
 import numpy as np
 
 from astrokeras.coverage import covered, describe, encode
-from astrokeras.ood import ood_scores
+from astrokeras.ood import ood_scores, shape_residuals
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.sigma_bounds import bounded_log_sigma
 from astrokeras.spectra import Spectrum, SpectrumError
@@ -63,6 +64,7 @@ class Analysis:
     probabilities_4: list
     out_of_distribution: bool
     ood_score: float
+    shape_residual: float
     albedo: float | None
     albedo_1sigma: tuple | None
     albedo_method: str
@@ -117,7 +119,8 @@ def _classify(spectrum: Spectrum, presets):
     P11 /= P11.sum()
     P4 = P11 @ np.eye(len(card["group_classes"]))[card["groups"]]
     score = float(ood_scores(out["features"], card["ood"])[0])
-    return card, mask, P11, P4, score
+    shape = float(shape_residuals(values[None], mask[None], card["shape"])[0]) if "shape" in card else 0.0
+    return card, mask, P11, P4, score, shape
 
 
 def _albedo(spectrum, P11, P4, card, presets, cards):
@@ -139,7 +142,7 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
 def _composition(spectrum, top11, cards, presets):
     card = cards[UNMIXER]
     grid = grid_of(card)
-    if not covered(spectrum.wavelength, grid).all():
+    if not (spectrum.covers(grid) and covered(spectrum.wavelength, grid).all()):
         return None, (f"not estimated: the OL/OPX/CPX unmixer needs {grid[0]:g}-{grid[-1]:g} um without gaps "
                       "(the 1 and 2 um bands)"), []
     if top11 not in card["applies_to"]:
@@ -164,16 +167,22 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
         wavelength, reflectance, error, unit=unit, name=name)
     _check(spectrum)
     cards = preset_cards(presets)
-    card, mask, P11, P4, score = _classify(spectrum, presets)
+    card, mask, P11, P4, score, shape = _classify(spectrum, presets)
     nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()
     classes, P = (card["classes"], P11) if nir else (card["group_classes"], P4)
     top11 = card["classes"][int(np.argmax(P11))]
-    ood = score > card["ood"]["threshold"]
+    unlike_classes = score > card["ood"]["threshold"]
+    unlike_asteroids = "shape" in card and shape > card["shape"]["threshold"]
+    ood = unlike_classes or unlike_asteroids
     warnings = []
-    if ood:
+    if unlike_classes:
         warnings.append(f"out of distribution: this spectrum is unlike every training class (score {score:.0f}, "
                         f"threshold {card['ood']['threshold']:.0f}); treat the class, albedo and composition as "
                         "unreliable")
+    if unlike_asteroids:
+        warnings.append(f"out of distribution: no asteroid spectrum has this shape (residual {shape:.3f} in log "
+                        f"reflectance after the fit by the training spectra's principal components, threshold "
+                        f"{card['shape']['threshold']:.3f}); treat the class, albedo and composition as unreliable")
     mean, sigma, method, albedo_models = _albedo(spectrum, P11, P4, card, presets, cards)
     composition, note, composition_models = _composition(spectrum, top11, cards, presets)
     albedo, low, high = _finite(10 ** mean), _finite(10 ** (mean - sigma)), _finite(10 ** (mean + sigma))
@@ -188,7 +197,7 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
         probabilities=[round(float(p), 4) for p in P], top_class=classes[int(np.argmax(P))],
         classes_11=list(card["classes"]), probabilities_11=[round(float(p), 4) for p in P11],
         classes_4=list(card["group_classes"]), probabilities_4=[round(float(p), 4) for p in P4],
-        out_of_distribution=bool(ood), ood_score=round(score, 2), albedo=albedo,
+        out_of_distribution=bool(ood), ood_score=round(score, 2), shape_residual=round(shape, 4), albedo=albedo,
         albedo_1sigma=None if albedo is None else (low, high), albedo_method=method, composition=composition,
         composition_note=note, models=[CLASSIFIER, *albedo_models, *composition_models], notes=notes,
         warnings=warnings, spectrum=spectrum)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from astrokeras import analyze, datasets
-from astrokeras.analysis import VISIBLE, VISNIR
+from astrokeras.analysis import ALBEDO, CLASSIFIER, UNMIXER
 from astrokeras.models import load_preset
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import SpectrumError, paper_grid
@@ -61,21 +61,50 @@ def test_every_preset_has_a_card_a_keras_file_and_a_matching_tflite_copy():
 
 def test_visnir_s_type_gets_11_classes_albedo_and_composition(eros):
     result = analyze(*eros, name="433")
-    assert result.classifier == VISNIR and len(result.probabilities) == 11
-    assert abs(sum(result.probabilities) - 1) < 1e-3
+    assert result.classifier == CLASSIFIER and result.scheme == "11-class" and len(result.probabilities) == 11
+    assert abs(sum(result.probabilities) - 1) < 1e-3 and abs(sum(result.probabilities_4) - 1) < 1e-3
     assert result.top_class == "S"                         # Eros is an S-type (Bus-DeMeo Sw)
-    assert result.models == [VISNIR, "aae-net-albedo", "ae-trans-olivine-pyroxene"]
+    assert result.models == [CLASSIFIER, ALBEDO, UNMIXER]
     assert 0.1 < result.albedo < 0.4                        # catalogue 0.25: an S-type albedo, not a C-type's
     assert result.albedo_1sigma[0] < result.albedo < result.albedo_1sigma[1]
     assert set(result.composition) == {"OL", "OPX", "CPX"}
     assert abs(sum(result.composition.values()) - 1) < 1e-3
+    assert not result.out_of_distribution
 
 
-def test_visible_spectrum_gets_the_4_class_model_and_no_composition(ceres_visible):
+def test_visible_spectrum_gets_the_4_class_headline_and_no_composition(ceres_visible):
     result = analyze(*ceres_visible, name="1")
-    assert result.classifier == VISIBLE and result.classes == ["S", "C", "X", "Other"]
+    assert result.scheme == "4-class" and result.classes == ["S", "C", "X", "Other"]
+    assert result.top_class == "C"                         # Ceres: C (Bus-DeMeo), from its SMASS II spectrum
     assert result.composition is None and "0.45-2.45" in result.composition_note
-    assert "class-mean" in result.albedo_method
+    assert "class-mean" in result.albedo_method and result.models == [CLASSIFIER]
+
+
+def test_near_infrared_only_s_type_is_classified_without_the_visible_normalisation(eros):
+    w, r = eros
+    keep = w >= 0.85
+    result = analyze(w[keep], r[keep], name="433 NIR")
+    assert result.scheme == "11-class" and result.top_class in ("S", "Q")
+    assert result.coverage_used.startswith("0.8") and result.composition is None
+    assert "class-mean" in result.albedo_method           # AAE-Net needs 0.45-2.45 um
+
+
+def test_nonsense_is_flagged_out_of_distribution_and_stays_valid_json():
+    w = paper_grid(0.45, 2.45)
+    sine = 1 + 0.5 * np.sin(2 * np.pi * w / 0.15)
+    result = analyze(w, sine, name="sine")
+    assert result.out_of_distribution and any("out of distribution" in x for x in result.warnings)
+    real = analyze(w, _s_type_like(w))
+    assert real.ood_score < result.ood_score
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_a_spectrum_a_few_nm_short_of_the_unmixer_grid_gets_a_class_and_no_composition():
+    # MITHNEOS files starting at 0.4525 um: the classifier reads them, the unmixer needs 0.45 um (no extrapolation)
+    w = np.linspace(0.4525, 2.475, 400)
+    result = analyze(w, _s_type_like(w))
+    assert result.scheme == "11-class" and result.composition is None
+    assert "needs 0.45-2.45 um" in result.composition_note
 
 
 def test_units_and_scale_do_not_change_the_answer(eros):
@@ -91,7 +120,9 @@ def test_units_and_scale_do_not_change_the_answer(eros):
     (lambda w, r: (w, np.where(np.arange(w.size) == 30, -0.2, r)), "negative"),
     (lambda w, r: (w[::-1], r[::-1]), "not sorted"),
     (lambda w, r: (np.r_[w[:5], w[4:]], np.r_[r[:5], r[4:]]), "duplicate wavelengths"),
-    (lambda w, r: (w[(w > 1.0) & (w < 1.3)], r[(w > 1.0) & (w < 1.3)]), "covers 1.01-1.29 um"),
+    (lambda w, r: (w[(w > 1.0) & (w < 1.15)], r[(w > 1.0) & (w < 1.15)]), "covers only 1.01-1.14 um"),
+    (lambda w, r: (w, np.where(np.arange(w.size) == 12, 0.0, r)), "zero at 1 point"),
+    (lambda w, r: (w, np.stack([r, r])), "one spectrum"),
 ])
 def test_bad_spectra_are_refused_with_what_is_wrong(damage, message):
     w = paper_grid(0.45, 2.45)
@@ -103,7 +134,7 @@ def test_bad_spectra_are_refused_with_what_is_wrong(damage, message):
 def test_a_spectrum_built_in_code_gets_all_three_answers():
     w = paper_grid(0.45, 2.45)
     result = analyze(w, _s_type_like(w), name="toy")
-    assert result.classifier == VISNIR and result.albedo > 0 and result.coverage_um == (0.45, 2.45)
+    assert result.scheme == "11-class" and result.albedo > 0 and result.coverage_um == (0.45, 2.45)
     json.dumps(result.to_dict(), allow_nan=False)        # valid JSON: no NaN or Infinity anywhere
 
 
@@ -120,14 +151,15 @@ def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(
     assert "broken.csv" in out.stderr and "not sorted" in out.stderr
     rows = json.loads(out.stdout)                         # one list, the error in its place
     assert [r["file"] for r in rows] == [str(good), str(bad), str(visible)]
-    assert "not sorted" in rows[1]["error"] and rows[0]["classifier"] == VISNIR and rows[2]["classifier"] == VISIBLE
+    assert "not sorted" in rows[1]["error"] and rows[0]["scheme"] == "11-class" and rows[2]["scheme"] == "4-class"
     assert (tmp_path / "figs" / "toy.png").stat().st_size > 10_000
     single = json.loads(run(str(good), "--json").stdout)
     assert isinstance(single, list) and len(single) == 1  # the same shape for one file
     out = run(str(good), "--csv")
     assert out.returncode == 0, out.stderr
     header, row = out.stdout.strip().splitlines()
-    assert header.startswith("name,classifier,top_class,p_A") and row.startswith("toy,asc-net-visnir-11class,")
+    assert header.startswith("name,coverage_used,classifier,scheme,top_class,p_A")
+    assert row.startswith("toy,") and f",{CLASSIFIER},11-class," in row
     usage = run(str(good), "--csv", "--json")
     assert usage.returncode == 2 and "not allowed with" in usage.stderr
     assert run().returncode == 2
@@ -138,9 +170,9 @@ def test_cli_analyze_a_catalogued_asteroid_and_refuse_an_unknown_one(mirror, cap
 
     assert main(["analyze", "--asteroid", "433", "--json"]) == 0
     [result] = json.loads(capsys.readouterr().out)
-    assert result["name"] == "433 (busdemeo)" and result["classifier"] == VISNIR and result["top_class"] == "S"
+    assert result["name"] == "433 (busdemeo)" and result["scheme"] == "11-class" and result["top_class"] == "S"
     assert main(["analyze", "--asteroid", "1", "--source", "smass2", "--json"]) == 0
     [ceres] = json.loads(capsys.readouterr().out)
-    assert ceres["classifier"] == VISIBLE and ceres["top_class"] == "C"
+    assert ceres["scheme"] == "4-class" and ceres["top_class"] == "C"
     assert main(["analyze", "--asteroid", "no such rock"]) == 2
     assert "not in busdemeo" in capsys.readouterr().err

@@ -13,7 +13,7 @@
 
 Three models are served: the VIS-NIR pipeline that :func:`astrokeras.analyze` runs (the classifier's
 probabilities feed AAE-Net; AE-trans answers for S, Q, A and V). Other presets (``asc-net-visible-4class``,
-``asc-net-gaia-4class``) join with ``models={..., "asc_net_visible": "asc-net-visible-4class"}``. A version is
+``coverage-net-taxonomy``) join with ``models={..., "asc_net_visible": "asc-net-visible-4class"}``. A version is
 the preset's training date as ``YYYYMMDD``, so a re-trained preset is a newer version that TF Serving picks up.
 TF Serving reads only the numeric folders under a model's base path; the edge files live in ``edge/`` beside.
 

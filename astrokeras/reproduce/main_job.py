@@ -39,8 +39,9 @@ UNMIXING_TABLES = ("8", "korda", "12")
 ALL_TABLES = ("settings", "coverage", "composition", "5", "7", "11", "9", "10", "13", "8", "korda", "12")
 
 
-def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None):
-    """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run)."""
+def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
+    """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run); ``folds``: the
+    coverage table runs only its first ``folds`` folds."""
     done = set()
     for table in tables:
         if table in done:
@@ -53,7 +54,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
         elif table in UNMIXING_TABLES:
             batch = [run_unmixing_table(table, quick=quick, output=output)]
         elif table == "coverage":
-            batch = [run_coverage_table(quick=quick, output=output)]
+            batch = [run_coverage_table(quick=quick, output=output, max_folds=folds)]
         elif table == "settings":
             batch = [run_settings_table(quick=quick, output=output)]
         elif table == "composition":

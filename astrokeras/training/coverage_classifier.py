@@ -24,7 +24,7 @@ Example
 >>> model, calibration = fit_coverage_net(network, SpectrumCollection(spectra, meta),
 ...                                       TrainConfig(epochs=1, verbose=0), copies=1)
 >>> sorted(calibration)
-['ood', 'temperature', 'validation_spectra']
+['ood', 'shape', 'temperature', 'validation_spectra']
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from scipy.optimize import minimize_scalar
 
 from astrokeras.coverage import encode
 from astrokeras.coverage_augmentation import augment_spectrum
-from astrokeras.ood import fit_mahalanobis, ood_scores
+from astrokeras.ood import fit_mahalanobis, fit_shape_basis, ood_scores, shape_residuals
 from astrokeras.training.classifier import TrainConfig
 from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.runtime import distribution_strategy, precision_scope
@@ -100,13 +100,7 @@ def fit_coverage_net(network: typing.Callable, train, config: TrainConfig, *, co
     """Train ``network()`` on the collection ``train``; returns ``(model, calibration)`` with the temperature,
     the out-of-distribution statistics and threshold, and the number of validation spectra."""
     keras.utils.set_random_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
-    keys = np.unique(train.meta["key"])
-    held = set(rng.choice(keys, size=max(1, int(round(validation_share * keys.size))), replace=False))
-    is_validation = train.meta["key"].isin(held).to_numpy()
-    fit_part, validation = train.subset(~is_validation), train.subset(is_validation)
-    fit_arrays = training_arrays(fit_part, copies, config.seed)
-    val_arrays = training_arrays(validation, VALIDATION_COPIES, config.seed + 1)
+    fit_arrays, val_arrays, validation = split_arrays(train, copies, config.seed, validation_share)
     inputs = lambda a: {"spectrum": a["spectrum"], "mask": a["mask"]}  # noqa: E731
     targets, weights = _targets(fit_arrays)
     val_targets, val_weights = _targets(val_arrays)
@@ -135,4 +129,24 @@ def fit_coverage_net(network: typing.Callable, train, config: TrainConfig, *, co
     threshold = float(np.quantile(ood_scores(out["features"], stats), OOD_QUANTILE))
     return model, {"temperature": round(float(fit.x), 4), "ood": {**stats, "threshold": round(threshold, 4),
                                                                   "quantile": OOD_QUANTILE},
-                   "validation_spectra": int(len(validation))}
+                   "shape": shape_calibration(fit_arrays, val_arrays), "validation_spectra": int(len(validation))}
+
+
+def split_arrays(train, copies: int, seed: int, validation_share: float = 0.1):
+    """``(fit_arrays, validation_arrays, validation)``: the validation asteroids carved from ``train`` by asteroid
+    first, then each part encoded with its augmented copies (see :func:`training_arrays`)."""
+    rng = np.random.default_rng(seed)
+    keys = np.unique(train.meta["key"])
+    held = set(rng.choice(keys, size=max(1, int(round(validation_share * keys.size))), replace=False))
+    is_validation = train.meta["key"].isin(held).to_numpy()
+    fit_part, validation = train.subset(~is_validation), train.subset(is_validation)
+    return (training_arrays(fit_part, copies, seed), training_arrays(validation, VALIDATION_COPIES, seed + 1),
+            validation)
+
+
+def shape_calibration(fit_arrays, val_arrays) -> dict:
+    """The network-free shape check of :mod:`astrokeras.ood`: principal axes of the training copies that cover
+    most of the grid, and the threshold at :data:`OOD_QUANTILE` of the validation copies' residuals."""
+    shape = fit_shape_basis(fit_arrays["spectrum"], fit_arrays["mask"] > 0)
+    residuals = shape_residuals(val_arrays["spectrum"], val_arrays["mask"] > 0, shape)
+    return {**shape, "threshold": round(float(np.quantile(residuals, OOD_QUANTILE)), 5), "quantile": OOD_QUANTILE}
