@@ -22,7 +22,7 @@ Example
 >>> w = np.linspace(0.45, 0.95, 60); r = 1.0 + 0.25 * (w - 0.55) - 0.1 * np.exp(-((w - 0.93) / 0.08) ** 2)
 >>> result = analyze(w, r, name="toy")
 >>> result.classifier, result.scheme, result.coverage_used
-('coverage-net-taxonomy', '4-class', '0.44-0.96 um')
+('coverage-net-taxonomy', '4-class', '0.46-0.94 um')
 """
 
 from __future__ import annotations

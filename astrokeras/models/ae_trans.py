@@ -48,7 +48,7 @@ class AETrans(PresetModel):
         **kwargs: passed to ``keras.Model``.
 
     Example:
-        >>> AETrans(16, np.ones((3, 16)), patch_size=4).output_shape["abundances"]
+        >>> AETrans(16, np.ones((3, 16)), patch_size=4).output["abundances"].shape
         (None, 3)
 
     Reference:

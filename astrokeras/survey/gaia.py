@@ -55,7 +55,7 @@ def prepare(wavelength, reflectance, flags, grid):
     >>> r = np.ones((2, 16)); f = np.zeros((2, 16), int); f[1, 3:] = 2
     >>> values, masks, status, bands = prepare(w, r, f, np.round(np.arange(0.40, 2.501, 0.02), 3))
     >>> status.tolist(), bands.tolist(), int(masks[0].sum())
-    (['classified', 'fewer than 6 usable bands'], [16, 3], 33)
+    (['classified', 'fewer than 6 usable bands'], [16, 3], 32)
     """
     R = np.asarray(reflectance, dtype=float)
     usable = (np.asarray(flags) == 0) & np.isfinite(R) & (R > 0)

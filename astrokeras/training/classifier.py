@@ -11,10 +11,10 @@ Order of operations inside :func:`fit_classifier` (the honest one):
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.models import asc_net
+>>> from astrokeras.models import ASCNet
 >>> from astrokeras.training import TrainConfig, fit_classifier
 >>> X = np.random.default_rng(0).random((40, 16)).astype("float32"); y = np.repeat([0, 1], 20)
->>> model, history = fit_classifier(lambda: asc_net(16, 2, dense_units=(8, 8, 8), key_dim=4), X, y, 2,
+>>> model, history = fit_classifier(lambda: ASCNet(16, 2, dense_units=(8, 8, 8), key_dim=4), X, y, 2,
 ...                                 TrainConfig(epochs=2, verbose=0))
 >>> model.output_shape
 (None, 2)

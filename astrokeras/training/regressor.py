@@ -3,13 +3,13 @@
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.models import aae_net
+>>> from astrokeras.models import AAENet
 >>> from astrokeras.losses import GaussianNLL
 >>> from astrokeras.training import TrainConfig
 >>> from astrokeras.training.regressor import fit_regressor
 >>> rng = np.random.default_rng(0)
 >>> inputs = {"spectrum": rng.random((30, 16)), "class_probabilities": np.eye(3)[rng.integers(0, 3, 30)]}
->>> model, _ = fit_regressor(lambda: aae_net(16, 3, dense_units=(8, 8, 8), key_dim=4), inputs,
+>>> model, _ = fit_regressor(lambda: AAENet(16, 3, dense_units=(8, 8, 8), key_dim=4), inputs,
 ...                          rng.random(30), GaussianNLL(), TrainConfig(epochs=1, verbose=0))
 >>> model.predict(inputs, verbose=0).shape
 (30, 2)

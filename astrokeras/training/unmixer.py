@@ -8,7 +8,7 @@ Example
 >>> grid = np.linspace(0.45, 2.45, 16); E = np.vstack([1 + 0.2 * np.sin(k * grid) for k in (1, 2, 3)])
 >>> network = lambda bands, E, index: AETrans(bands, E, normalise_index=index, patch_size=4, trainable_endmembers=False)
 >>> model = fit_ae_trans(network, E, grid, epochs=1, mixtures=64)
->>> model.output_shape["abundances"]
+>>> model.output["abundances"].shape
 (None, 3)
 """
 
