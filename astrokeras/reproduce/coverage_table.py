@@ -157,11 +157,12 @@ def _scores(y, P, fold_ids) -> dict:
 
 
 def run_coverage_table(*, quick: bool = False, output="outputs", recipe=coverage_net_taxonomy.RECIPE,
-                       max_folds: int | None = None) -> dict:
+                       max_folds: int | None = None, only_folds: tuple[int, ...] | None = None) -> dict:
     """Run the whole table (see the module docstring); writes ``tablecoverage.json`` and two figures.
 
     ``max_folds``: run only the first K of the 5 folds (the full settings, a smaller test set: about 35 minutes a
-    fold on 2 cores); ``quick`` runs one fold with few epochs."""
+    fold on 2 cores); ``only_folds``: run these folds (numbered from 1), e.g. ``(2, 3)`` to add folds to an earlier
+    run in a second process; ``quick`` runs one fold with few epochs."""
     start = time.perf_counter()
     train_all = recipe.data()
     labels_11, labels_4 = busdemeo_labels(), bus_labels()
@@ -174,6 +175,10 @@ def run_coverage_table(*, quick: bool = False, output="outputs", recipe=coverage
     everything = train_all + extra
     fold_ids = everything.meta["key"].map(fold_of).to_numpy()
     used_folds = folds[:1] if quick else folds[:max_folds] if max_folds else folds
+    if only_folds:
+        if not set(only_folds) <= set(range(1, len(folds) + 1)):
+            raise ValueError(f"only_folds={only_folds}: folds are numbered 1 to {len(folds)}")
+        used_folds = [folds[k - 1] for k in sorted(set(only_folds))]
     log.info(f"Coverage table: {len(train_all)} training spectra ({train_all.meta['key'].nunique()} asteroids) "
              f"+ {len(extra)} never-trained-on spectra, {len(used_folds)} of {len(folds)} folds")
     collected = {"rows": {}, "pairs": {}, "ood": {"real": [], "nonsense": {}}}
@@ -187,7 +192,7 @@ def run_coverage_table(*, quick: bool = False, output="outputs", recipe=coverage
         _collect_pairs(models, test, fold.index, collected["pairs"], labels_11, labels_4)
         _collect_ood(models, test, nonsense, collected["ood"])
         log.info(f"  fold {fold.index + 1}/{len(folds)}: {time.perf_counter() - t:.0f} s")
-    result = _summarise(collected, quick, time.perf_counter() - start, len(used_folds), len(folds))
+    result = _summarise(collected, quick, time.perf_counter() - start, [f.index + 1 for f in used_folds], len(folds))
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     result["figures"] = [str(reliability_png(collected["rows"], output / "coverage_reliability.png"))]
@@ -280,7 +285,7 @@ def _collect_ood(models, test, nonsense, ood):
             ood["nonsense"].setdefault(kind, []).append(predict_network(models, spectra)[2])
 
 
-def _summarise(collected, quick, seconds, folds, of_folds) -> dict:
+def _summarise(collected, quick, seconds, folds: list[int], of_folds) -> dict:
     rows = []
     for row, store in collected["rows"].items():
         y, fold = np.concatenate(store["y"]), np.concatenate(store["fold"])
@@ -305,7 +310,10 @@ def _summarise(collected, quick, seconds, folds, of_folds) -> dict:
     for kind, parts in collected["ood"]["nonsense"].items():
         flags = np.concatenate(parts)
         ood[kind] = {"n": int(flags.size), "flagged": round(float(flags.mean()), 4)}
-    return {"table": "coverage", "protocol": f"{folds} of {of_folds} folds grouped by asteroid over korda2023 + SMASS II + "
+    which = f"{len(folds)} of {of_folds} folds"
+    if len(folds) < of_folds:
+        which += f" (fold {', '.join(map(str, folds))})"
+    return {"table": "coverage", "protocol": f"{which} grouped by asteroid over korda2023 + SMASS II + "
             "MITHNEOS + Gaia DR3 (SMASS I, SMASS IR, NEO files never trained on); every method on the same folds"
             + (" (quick: one fold, few epochs)" if quick else ""), "seconds": round(seconds, 1), "rows": rows,
             "pairs": pairs, "ood": ood}
