@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from astrokeras import sigma_bounds
-from astrokeras.datasets.tasks import aaed
+from astrokeras.datasets.tasks import aaed, aaed_visible
 from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN, GaussianNLL, bounded_log_sigma
 from astrokeras.models import AAENet
-from astrokeras.recipes import aae_net_albedo
+from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from astrokeras.reproduce import albedo_tables
 from astrokeras.training.albedo import class_probabilities
 
@@ -101,7 +101,9 @@ def test_albedo_tables_from_one_shared_run(mirror, tmp_path):
     results = albedo_tables.run_tables(["9", "10", "13"], quick=True, output=tmp_path, recipe=tiny)
     t9, t10, t13 = results
     measured = {r["method"]: r for r in t9["rows"] if r["source"] == "measured"}
-    assert list(measured) == ["Class-mean rule", "AAE-Net (log10, NLL)", "Random forest"]
+    assert list(measured) == [albedo_tables.PRIOR, "Class-mean rule", "AAE-Net (log10, NLL)", "Random forest"]
+    assert 0.0 <= measured["AAE-Net (log10, NLL)"]["within_1sigma"] <= 1.0
+    assert "within_1sigma" not in measured["Random forest"]       # only a method with a sigma gets a coverage
     assert {"S", "C", "X"} <= set(t10["rows"][0])
     assert [r["asteroid"] for r in t13["rows"]] == ["Ceres", "Eros"]
     ceres = t13["rows"][0]
@@ -121,3 +123,51 @@ def test_every_albedo_baseline_fits_and_predicts():
     for name, factory in REGRESSORS.items():
         predicted = factory(bands, 0).fit(X, y).predict(X)
         assert predicted.shape == (n,) and np.all(np.isfinite(predicted)), name
+
+
+def _two_class_recipe(albedo, classes):
+    """A recipe over spectra built in code: two well-separated classes, so the class probabilities are near 0/1."""
+    rng = np.random.default_rng(1)
+    X = 1.0 + 0.01 * rng.normal(size=(len(classes), 12)) + 0.3 * classes[:, None] * np.linspace(0, 1, 12)
+    scheme = dataclasses.replace(aae_net_albedo_visible.RECIPE.scheme, classes=("S", "C"))
+    return dataclasses.replace(
+        aae_net_albedo_visible.RECIPE, scheme=scheme, grid=np.linspace(0.5, 0.9, 12),
+        data=lambda: (X.astype("float32"), albedo, classes, np.array([str(i) for i in range(len(classes))])),
+        network=lambda bands, n, uncertainty: AAENet(bands, n, uncertainty=uncertainty, **TINY))
+
+
+def test_the_class_prior_row_is_the_geometric_class_mean_weighted_by_the_probabilities():
+    # Class 0's albedos are 0.04 and 0.16 (geometric mean 0.08, arithmetic 0.10), class 1's 0.2 and 0.45 (0.3,
+    # 0.325). With near-certain probabilities the prior row must predict the geometric means (of each training
+    # fold: a fold's mix of the two values moves it by up to 10%).
+    classes = np.repeat([0, 1], 40)
+    albedo = np.where(classes == 0, np.tile([0.04, 0.16], 40), np.tile([0.2, 0.45], 40))
+    run = albedo_tables.run_albedo(quick=True, recipe=_two_class_recipe(albedo, classes))
+    prior = run["predictions"][albedo_tables.PRIOR]
+    assert np.mean(prior[classes == 0]) == pytest.approx(0.08, rel=0.03)
+    assert np.mean(prior[classes == 1]) == pytest.approx(0.30, rel=0.03)
+    assert np.all(np.abs(prior / np.where(classes == 0, 0.08, 0.30) - 1) < 0.12)
+    mean_rule = run["predictions"]["Class-mean rule"]                # the arithmetic class mean, for contrast
+    assert np.mean(mean_rule[classes == 0]) == pytest.approx(0.10, rel=0.03)
+
+
+@pytest.mark.integration
+def test_albedo_visible_table_scores_every_class_against_the_prior(mirror, tmp_path):
+    X, albedo, classes, names = aaed_visible()
+    keep = np.arange(len(albedo)) % 5 == 0                                           # a fifth, every class
+    tiny = dataclasses.replace(
+        aae_net_albedo_visible.RECIPE, data=lambda: (X[keep], albedo[keep], classes[keep], names[keep]),
+        network=lambda bands, n, uncertainty: AAENet(bands, n, uncertainty=uncertainty, **TINY))
+    (result,) = albedo_tables.run_tables(["albedo-visible"], quick=True, output=tmp_path, visible_recipe=tiny)
+    assert result["table"] == "albedo-visible" and f"{keep.sum()} asteroids" in result["protocol"]
+    rows = {r["method"]: r for r in result["rows"]}
+    assert list(rows)[0] == albedo_tables.PRIOR and rows[albedo_tables.PRIOR]["mae_vs_prior_pct"] == 0.0
+    for row in rows.values():
+        assert list(row["by_class"]) == ["S", "C", "X", "Other"]
+        assert sum(c["n"] for c in row["by_class"].values()) == keep.sum()
+        expected = 100 * (row["mae"] / rows[albedo_tables.PRIOR]["mae"] - 1)
+        assert row["mae_vs_prior_pct"] == pytest.approx(expected, abs=0.06)
+    assert "within_1sigma" in rows["AAE-Net (log10, NLL)"]["by_class"]["X"]
+    assert json.loads((tmp_path / "tablealbedo-visible.json").read_text())["rows"] == result["rows"]
+    text = albedo_tables.format_albedo_table(result)
+    assert "MAE Other" in text and "MAE vs prior" in text

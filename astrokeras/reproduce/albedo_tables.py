@@ -1,10 +1,13 @@
 """The paper's albedo tables as commands: Table 9 (MAE, MAPE), Table 10 (by type S, C, X), Table 13 (named
-asteroids), all from one out-of-fold run on the AAED.
+asteroids), all from one out-of-fold run on the AAED; and ``albedo-visible``, the same run on AAED-visible
+(SMASS II visible spectra, S / C / X / Other).
 
-Protocol: the AAED asteroids with an 11-class label, on the 0.01 um grid (201 bands); 5 stratified folds by
-asteroid (seed 0). Inside each fold the class information is itself out-of-sample: a PCA + logistic-regression
-classifier gives the training asteroids cross-validated class probabilities and the test asteroids probabilities
-from a model fitted on the training fold. Every method sees the same folds and the same class probabilities.
+Protocol: the AAED asteroids with an 11-class label, on the 0.01 um grid (201 bands), or the AAED-visible ones
+on SMASS II's 49 bands; 5 stratified folds by asteroid (seed 0). Inside each fold the class information is itself
+out-of-sample: a PCA + logistic-regression classifier gives the training asteroids cross-validated class
+probabilities and the test asteroids probabilities from a model fitted on the training fold. Every method sees
+the same folds and the same class probabilities. The reference every method must beat is the class prior
+weighted by those probabilities, ``10 ** (P @ class means of log10 albedo)``: AAE-Net's own starting point.
 
 Example
 -------
@@ -25,15 +28,26 @@ import numpy as np
 
 from astrokeras.evaluation import mean_std
 from astrokeras.models.albedo_baselines import REGRESSORS
-from astrokeras.recipes import aae_net_albedo
-from astrokeras.taxonomy import VISNIR_11
-from astrokeras.training.albedo import class_probabilities
+from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
+from astrokeras.training.albedo import class_prior, class_probabilities
 from astrokeras.training.recipes import SEED
 
 log = logging.getLogger(__name__)
 TABLE13_ASTEROIDS = {"1": "Ceres", "101955": "Bennu", "25143": "Itokawa", "433": "Eros"}
 PAPER = {"9": {"AAE-Net": {"mae": 0.0441}}, "10": {"AAE-Net": {"S": 0.0410}}}
 TYPES = ("S", "C", "X")
+PRIOR = "Class prior (P-weighted, log10)"
+TABLES = ("9", "10", "13", "albedo-visible")
+
+
+def within_1sigma(true, predicted, sigma_dex) -> float:
+    """Share of asteroids whose true albedo lies within the predicted 1-sigma (in dex) of the prediction.
+
+    >>> within_1sigma([0.1, 0.1], [0.11, 0.2], [0.1, 0.1])
+    0.5
+    """
+    true, predicted, sigma_dex = (np.asarray(v, float) for v in (true, predicted, sigma_dex))
+    return float(np.mean(np.abs(np.log10(predicted) - np.log10(true)) <= sigma_dex))
 
 
 def mape(true, predicted) -> float:
@@ -57,23 +71,28 @@ class AAENetMethod:
         return self.recipe.predict(model, prior, X_test, P_test, self.target)
 
 
-def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE) -> dict:
-    """Out-of-fold albedo predictions of every method; returns ``{method: predictions}`` and the data."""
+def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: bool = True) -> dict:
+    """Out-of-fold albedo predictions of every method; returns ``{method: predictions}`` and the data.
+    ``linear``: also train AAE-Net with the paper's linear target and L1 loss (not with ``quick``)."""
     start = time.perf_counter()
     X, albedo, classes, designations = recipe.data()
     folds = recipe.folds(classes)
-    log.info(f"Albedo: {len(albedo)} asteroids x {X.shape[1]} bands, {len(folds)} folds by asteroid")
+    num_classes = len(recipe.scheme.classes)
+    log.info(f"Albedo ({recipe.name}): {len(albedo)} asteroids x {X.shape[1]} bands, {len(folds)} folds by asteroid")
     methods = [AAENetMethod("AAE-Net (log10, NLL)", "log10", quick, recipe)]
-    if not quick:
+    if linear and not quick:
         methods.append(AAENetMethod("AAE-Net (linear, L1)", "linear", quick, recipe))
     regressors = {"Random forest": REGRESSORS["Random forest"]} if quick else REGRESSORS
     predictions = {name: np.zeros(len(albedo)) for name in
-                   ["Class-mean rule"] + [m.name for m in methods] + list(regressors)}
+                   [PRIOR, "Class-mean rule"] + [m.name for m in methods] + list(regressors)}
     sigma = np.full(len(albedo), np.nan)
     seconds = {name: [] for name in predictions}
+    accuracy = []
     for fold in folds:
         tr, te = fold.train, fold.test
-        P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index)
+        P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index, num_classes)
+        accuracy.append(float(np.mean(P_test.argmax(1) == classes[te])))
+        predictions[PRIOR][te] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), classes[tr], num_classes))
         means = {c: albedo[tr][classes[tr] == c].mean() for c in np.unique(classes[tr])}
         overall = albedo[tr].mean()
         predictions["Class-mean rule"][te] = [means.get(c, overall) for c in P_test.argmax(1)]
@@ -93,10 +112,10 @@ def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE) -> dict:
             seconds[name].append(time.perf_counter() - t)
         aae = predictions[methods[0].name][te]
         log.info(f"  fold {fold.index + 1}/{len(folds)}: AAE-Net MAE {np.mean(np.abs(aae - albedo[te])):.4f}, "
-                 f"class-mean {np.mean(np.abs(predictions['Class-mean rule'][te] - albedo[te])):.4f}")
+                 f"P-weighted class prior {np.mean(np.abs(predictions[PRIOR][te] - albedo[te])):.4f}")
     return {"albedo": albedo, "classes": classes, "designations": designations, "folds": folds,
-            "predictions": predictions, "sigma": sigma, "seconds": seconds,
-            "elapsed": time.perf_counter() - start, "quick": quick}
+            "predictions": predictions, "sigma": sigma, "seconds": seconds, "recipe": recipe,
+            "class_accuracy": mean_std(accuracy), "elapsed": time.perf_counter() - start, "quick": quick}
 
 
 def _per_fold(run, method, rows_of=lambda fold: fold.test):
@@ -110,33 +129,66 @@ def _per_fold(run, method, rows_of=lambda fold: fold.test):
     return mae, pct
 
 
+def _type_scores(run, method, code) -> dict:
+    """MAE (mean +- std over folds), MAPE and the 1-sigma coverage of one method on the asteroids of one class."""
+    mae, pct = _per_fold(run, method, lambda f: f.test[run["classes"][f.test] == code])
+    (m, s), (p, _) = mean_std(mae), mean_std(pct)
+    return {"mae": round(m, 4), "mae_std": round(s, 4), "mape": round(p, 2),
+            **_coverage(run, method, run["classes"] == code)}
+
+
+def _coverage(run, method, rows=None) -> dict:
+    """``{"within_1sigma": share}`` for the method that predicts a sigma (AAE-Net, log10), else nothing."""
+    if not method.startswith("AAE-Net (log10") or np.all(np.isnan(run["sigma"])):
+        return {}
+    rows = np.ones(len(run["albedo"]), bool) if rows is None else rows
+    return {"within_1sigma": round(within_1sigma(run["albedo"][rows], run["predictions"][method][rows],
+                                                 run["sigma"][rows]), 3)}
+
+
+def _protocol(run) -> str:
+    recipe, (acc, acc_std) = run["recipe"], run["class_accuracy"]
+    return (f"{recipe.training_data}, {len(run['albedo'])} asteroids with a {len(recipe.scheme.classes)}-class "
+            f"label, {len(recipe.grid)} bands; 5 stratified folds by asteroid (seed 0); class probabilities out of "
+            f"sample (PCA + logistic regression, {100 * acc:.1f} +- {100 * acc_std:.1f}% accurate on the test "
+            "folds) for every method" + (" (quick)" if run["quick"] else ""))
+
+
+def _overall_row(run, method) -> dict:
+    mae, pct = _per_fold(run, method)
+    (m, s), (p, ps) = mean_std(mae), mean_std(pct)
+    return {"method": method, "source": "measured", "mae": round(m, 4), "mae_std": round(s, 4),
+            "mape": round(p, 2), "mape_std": round(ps, 2), **_coverage(run, method),
+            "seconds_per_fold": round(float(np.mean(run["seconds"][method])), 1) if run["seconds"][method] else 0.0}
+
+
 def table(run: dict, number: str) -> dict:
-    """The JSON of Table 9, 10 or 13 from one :func:`run_albedo`."""
-    protocol = ("AAED (korda2023 spectra x Mahlke+2022 / SpitzerNEOs albedos) with an 11-class label, "
-                f"{len(run['albedo'])} asteroids, 201 bands; 5 stratified folds by asteroid (seed 0); class "
-                "probabilities out-of-sample (PCA + logistic regression) for every method" + (" (quick)" if run["quick"] else ""))
+    """The JSON of Table 9, 10, 13 or ``albedo-visible`` from one :func:`run_albedo`."""
+    scheme = list(run["recipe"].scheme.classes)
     rows = []
     if number == "9":
-        for method in run["predictions"]:
-            mae, pct = _per_fold(run, method)
-            (m, s), (p, ps) = mean_std(mae), mean_std(pct)
-            rows.append({"method": method, "source": "measured", "mae": round(m, 4), "mae_std": round(s, 4),
-                         "mape": round(p, 2), "mape_std": round(ps, 2),
-                         "seconds_per_fold": round(float(np.mean(run["seconds"][method])), 1)
-                         if run["seconds"][method] else 0.0})
+        rows = [_overall_row(run, method) for method in run["predictions"]]
         rows += [{"method": k, "source": "paper", **v} for k, v in PAPER["9"].items()]
     elif number == "10":
-        scheme = list(VISNIR_11.classes)
         for method in run["predictions"]:
             row = {"method": method, "source": "measured"}
             for kind in TYPES:
-                code = scheme.index(kind)
-                mae, pct = _per_fold(run, method, lambda f, code=code: f.test[run["classes"][f.test] == code])
-                row[kind] = round(mean_std(mae)[0], 4)
-                row[f"{kind}_std"] = round(mean_std(mae)[1], 4)
-                row[f"{kind}_mape"] = round(mean_std(pct)[0], 2)
+                scores = _type_scores(run, method, scheme.index(kind))
+                row.update({kind: scores["mae"], f"{kind}_std": scores["mae_std"], f"{kind}_mape": scores["mape"]})
+                if "within_1sigma" in scores:
+                    row[f"{kind}_within_1sigma"] = scores["within_1sigma"]
             rows.append(row)
         rows += [{"method": k, "source": "paper", **v} for k, v in PAPER["10"].items()]
+    elif number == "albedo-visible":
+        for method in run["predictions"]:
+            row = _overall_row(run, method)
+            row["by_class"] = {kind: {"n": int(np.sum(run["classes"] == code)), **_type_scores(run, method, code)}
+                               for code, kind in enumerate(scheme)}
+            rows.append(row)
+        prior = next(r for r in rows if r["method"] == PRIOR)
+        for row in rows:
+            row["mae_vs_prior_pct"] = round(100 * (row["mae"] / prior["mae"] - 1), 1)
+            row["mape_vs_prior_pct"] = round(100 * (row["mape"] / prior["mape"] - 1), 1)
     else:
         method = next(iter(m for m in run["predictions"] if m.startswith("AAE-Net")))
         for number_, name in TABLE13_ASTEROIDS.items():
@@ -147,27 +199,37 @@ def table(run: dict, number: str) -> dict:
             rows.append({"asteroid": name, "number": number_, "catalogue": round(float(run["albedo"][i]), 4),
                          "predicted": round(float(run["predictions"][method][i]), 4),
                          "sigma_dex": None if np.isnan(run["sigma"][i]) else round(float(run["sigma"][i]), 3),
-                         "class_mean_rule": round(float(run["predictions"]["Class-mean rule"][i]), 4)})
-    return {"table": number, "protocol": protocol, "seconds": round(run["elapsed"], 1), "rows": rows}
+                         "class_mean_rule": round(float(run["predictions"]["Class-mean rule"][i]), 4),
+                         "class_prior": round(float(run["predictions"][PRIOR][i]), 4)})
+    return {"table": number, "protocol": _protocol(run), "seconds": round(run["elapsed"], 1), "rows": rows}
 
 
 def format_albedo_table(result: dict) -> str:
-    """The text table of Table 9, 10 or 13."""
+    """The text table of Table 9, 10, 13 or ``albedo-visible``."""
     lines = [f"Table {result['table']}: {result['protocol']}"]
-    if result["table"] == "9":
-        lines.append(f"{'method':<24} {'source':<9} {'MAE':>16} {'MAPE (%)':>14}")
+    if result["table"] in ("9", "albedo-visible"):
+        classes = list(result["rows"][0].get("by_class", {}))
+        lines.append(f"{'method':<32} {'source':<9} {'MAE':>16} {'MAPE (%)':>14} {'in 1-sigma':>10}"
+                     + "".join(f" {'MAE ' + k:>10}" for k in classes)
+                     + (f" {'MAE vs prior':>12} {'MAPE vs prior':>13}" if classes else ""))
         for r in result["rows"]:
             mae = f"{r['mae']:.4f}" + (f" +- {r['mae_std']:.4f}" if "mae_std" in r else "")
             pct = f"{r['mape']:.1f} +- {r['mape_std']:.1f}" if "mape" in r else "-"
-            lines.append(f"{r['method']:<24} {r['source']:<9} {mae:>16} {pct:>14}")
+            inside = f"{100 * r['within_1sigma']:.0f}%" if "within_1sigma" in r else "-"
+            line = f"{r['method']:<32} {r['source']:<9} {mae:>16} {pct:>14} {inside:>10}"
+            line += "".join(f" {r['by_class'][k]['mae']:>10.4f}" for k in classes)
+            if classes:
+                line += f" {r['mae_vs_prior_pct']:>+11.1f}% {r['mape_vs_prior_pct']:>+12.1f}%"
+            lines.append(line)
     elif result["table"] == "10":
-        lines.append(f"{'method':<24} {'source':<9} " + " ".join(f"{'MAE ' + k:>16}" for k in TYPES))
+        lines.append(f"{'method':<32} {'source':<9} " + " ".join(f"{'MAE ' + k:>16}" for k in TYPES))
         for r in result["rows"]:
             cells = [(f"{r[k]:.4f}" + (f" +- {r[k + '_std']:.4f}" if k + "_std" in r else "")) if k in r else "-"
                      for k in TYPES]
-            lines.append(f"{r['method']:<24} {r['source']:<9} " + " ".join(f"{c:>16}" for c in cells))
+            lines.append(f"{r['method']:<32} {r['source']:<9} " + " ".join(f"{c:>16}" for c in cells))
     else:
-        lines.append(f"{'asteroid':<9} {'catalogue':>9} {'AAE-Net':>8} {'1-sigma':>16} {'class-mean':>10}")
+        lines.append(f"{'asteroid':<9} {'catalogue':>9} {'AAE-Net':>8} {'1-sigma':>16} {'class prior':>11} "
+                     f"{'class-mean':>10}")
         for r in result["rows"]:
             s = r["sigma_dex"]
             if s is None:
@@ -177,19 +239,28 @@ def format_albedo_table(result: dict) -> str:
             else:
                 band = f"{r['predicted'] / 10 ** s:.3f}-{r['predicted'] * 10 ** s:.3f}"
             lines.append(f"{r['asteroid']:<9} {r['catalogue']:>9.3f} {r['predicted']:>8.3f} {band:>16} "
-                         f"{r['class_mean_rule']:>10.3f}")
+                         f"{r['class_prior']:>11.3f} {r['class_mean_rule']:>10.3f}")
     lines.append(f"({result['seconds']:.0f} s for the shared out-of-fold run)")
     return "\n".join(lines)
 
 
-def run_tables(numbers, *, quick=False, output="outputs", recipe=aae_net_albedo.RECIPE) -> list:
-    """Run the shared albedo pass once and return the requested tables (also written as JSON to ``output``)."""
-    run = run_albedo(quick=quick, recipe=recipe)
+def run_tables(numbers, *, quick=False, output="outputs", recipe=aae_net_albedo.RECIPE,
+               visible_recipe=aae_net_albedo_visible.RECIPE) -> list:
+    """Run the shared albedo pass once (and the AAED-visible pass for ``albedo-visible``) and return the requested
+    tables, also written as JSON to ``output`` (``table9.json``, ..., ``tablealbedo-visible.json``)."""
+    unknown = sorted(set(numbers) - set(TABLES))
+    if unknown:
+        raise ValueError(f"unknown albedo table(s) {unknown}; known: {list(TABLES)}")
+    runs = {}
+    if set(numbers) & {"9", "10", "13"}:
+        runs["aaed"] = run_albedo(quick=quick, recipe=recipe)
+    if "albedo-visible" in numbers:
+        runs["visible"] = run_albedo(quick=quick, recipe=visible_recipe, linear=False)
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     results = []
     for number in numbers:
-        result = table(run, number)
+        result = table(runs["visible" if number == "albedo-visible" else "aaed"], number)
         (output / f"table{number}.json").write_text(json.dumps(result, indent=1))
         results.append(result)
     return results

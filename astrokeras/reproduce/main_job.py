@@ -34,9 +34,10 @@ from astrokeras.survey.gaia import format_survey, survey_gaia
 
 log = logging.getLogger(__name__)
 
-ALBEDO_TABLES = ("9", "10", "13")
+ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "composition", "5", "7", "11", "9", "10", "13", "8", "korda", "12")
+ALL_TABLES = ("settings", "coverage", "composition", "5", "7", "11", "9", "10", "13", "albedo-visible", "8", "korda",
+              "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):

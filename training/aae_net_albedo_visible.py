@@ -1,0 +1,35 @@
+"""Recipe: AAE-Net on visible spectra, geometric albedo with a 1-sigma from a SMASS II spectrum and its 4-class
+probabilities -- the AAE-Net row of ``astrokeras reproduce --table albedo-visible``. No preset ships from it yet
+(``analyze`` answers the albedo of a visible spectrum with the class-mean rule).
+
+Data       AAED-visible: SMASS II spectra x albedos (Mahlke+2022 median of 10**pV, then SpitzerNEOs), the 1291
+           asteroids with a 4-class label (S, C, X, Other), 49 bands 0.44-0.92 um, normalised at 0.55 um
+           (:func:`astrokeras.datasets.tasks.aaed_visible`).
+Folds      5 stratified folds by asteroid, seed 0 (one spectrum per asteroid). The class probabilities AAE-Net
+           receives are out of sample (PCA + logistic regression, cross-validated inside the training part).
+Network    AAE-Net at the widths of ``aae-net-albedo``, zero-initialised output: it learns the deviation of
+           log10 albedo from the probability-weighted class prior, and log-sigma.
+Training   as ``aae-net-albedo``: Adam, lr 1e-3 (clipnorm 1), batch 32, Gaussian NLL, up to 400 epochs,
+           EarlyStopping on the validation loss (patience 40, best weights restored), 10% validation carved first.
+
+Run: ``python training/aae_net_albedo_visible.py --output model.keras``
+"""
+
+import dataclasses
+
+from astrokeras.datasets.tasks import VISIBLE_GRID, aaed_visible
+from astrokeras.recipes import aae_net_albedo
+from astrokeras.taxonomy import FOUR_CLASS
+from astrokeras.training.recipes import command_line
+
+RECIPE = dataclasses.replace(
+    aae_net_albedo.RECIPE,
+    name="aae-net-albedo-visible",
+    training_data="AAED-visible: SMASS II visible spectra x Mahlke+2022 / SpitzerNEOs albedos",
+    scheme=FOUR_CLASS,
+    grid=VISIBLE_GRID,
+    data=aaed_visible,
+)
+
+if __name__ == "__main__":
+    raise SystemExit(command_line(RECIPE))
