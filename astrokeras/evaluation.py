@@ -54,6 +54,18 @@ def mean_std(values) -> tuple[float, float]:
     return float(values.mean()), float(values.std())
 
 
+def within_one_sigma(predicted, sigma, true) -> float | None:
+    """Share of the known values (``true`` not NaN) that lie within one ``sigma`` of the prediction; None if none is
+    known. For a sigma in dex, pass log10 values.
+
+    >>> within_one_sigma([0.11, 0.2], [0.05, 0.05], [0.1, 0.1])
+    0.5
+    """
+    z = np.abs(np.asarray(true, float) - np.asarray(predicted, float)) / np.asarray(sigma, float)
+    present = np.isfinite(z)
+    return float(np.mean(z[present] <= 1.0)) if present.any() else None
+
+
 def expected_calibration_error(y_true, probabilities, bins: int = 15) -> float:
     """Expected calibration error of the top class: the share-weighted mean gap between confidence and accuracy
     over ``bins`` equal-width confidence bins (Guo et al. 2017).

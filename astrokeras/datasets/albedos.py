@@ -52,6 +52,18 @@ def albedo_catalogue() -> tuple[dict, dict, dict]:
             _median_by_key(neos, "pv", "number", "desig"), sources)
 
 
+def join_albedos(keys, mahlke: dict, spitzer: dict) -> tuple[np.ndarray, list]:
+    """``(albedo, source)`` per catalogue key: Mahlke+2022 first, then SpitzerNEOs; NaN and None where neither has
+    the asteroid (``mahlke`` and ``spitzer`` as :func:`albedo_catalogue` returns them).
+
+    >>> join_albedos(["433", "1", "2002_UN"], {"433": 0.25}, {"433": 0.3, "1": 0.09})
+    (array([0.25, 0.09,  nan]), ['mahlke2022', 'spitzerneos', None])
+    """
+    albedo = [mahlke.get(k, spitzer.get(k, np.nan)) for k in keys]
+    source = ["mahlke2022" if k in mahlke else "spitzerneos" if k in spitzer else None for k in keys]
+    return np.array(albedo, dtype=float), source
+
+
 def load_albedos() -> SpectralData:
     """The korda2023 spectra that have a geometric albedo (532 of 591), with ``meta["albedo"]``.
 
@@ -61,14 +73,7 @@ def load_albedos() -> SpectralData:
     """
     spectra = load_busdemeo()
     mahlke, spitzer, sources = albedo_catalogue()
-    albedo, origin = [], []
-    for key in spectra.meta["designation"]:
-        if key in mahlke:
-            albedo.append(mahlke[key]), origin.append("mahlke2022")
-        elif key in spitzer:
-            albedo.append(spitzer[key]), origin.append("spitzerneos")
-        else:
-            albedo.append(np.nan), origin.append(None)
+    albedo, origin = join_albedos(spectra.meta["designation"], mahlke, spitzer)
     spectra.meta["albedo"] = albedo
     spectra.meta["albedo_source"] = origin
     has = spectra.meta["albedo"].notna().to_numpy()

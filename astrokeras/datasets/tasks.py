@@ -25,7 +25,7 @@ import re
 import numpy as np
 
 from astrokeras import spectra
-from astrokeras.datasets.albedos import albedo_catalogue, load_albedos
+from astrokeras.datasets.albedos import albedo_catalogue, join_albedos, load_albedos
 from astrokeras.datasets.korda2023 import endmembers, load_busdemeo, load_minerals
 from astrokeras.datasets.smass2 import load_smass2
 from astrokeras.mixtures import normalise_index, simulate_mixtures
@@ -104,8 +104,8 @@ def aaed_visible():
     data = load_smass2()
     mahlke, spitzer, _ = albedo_catalogue()
     keys = [_catalogue_key(d) for d in data.meta["designation"]]
-    albedo = np.array([mahlke.get(k, spitzer.get(k, np.nan)) for k in keys], dtype=float)
-    source = np.array(["mahlke2022" if k in mahlke else "spitzerneos" if k in spitzer else "" for k in keys])
+    albedo, source = join_albedos(keys, mahlke, spitzer)
+    source = np.array(source, dtype=object)
     classes, labelled = FOUR_CLASS.encode(data.meta["bus_class"])
     has = np.isfinite(albedo)
     keep = has & labelled

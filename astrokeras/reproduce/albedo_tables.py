@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from astrokeras.evaluation import mean_std
+from astrokeras.evaluation import mean_std, within_one_sigma
 from astrokeras.models.albedo_baselines import REGRESSORS
 from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from astrokeras.training.albedo import class_prior, class_probabilities
@@ -38,16 +38,6 @@ PAPER = {"9": {"AAE-Net": {"mae": 0.0441}}, "10": {"AAE-Net": {"S": 0.0410}}}
 TYPES = ("S", "C", "X")
 PRIOR = "Class prior (P-weighted, log10)"
 TABLES = ("9", "10", "13", "albedo-visible")
-
-
-def within_1sigma(true, predicted, sigma_dex) -> float:
-    """Share of asteroids whose true albedo lies within the predicted 1-sigma (in dex) of the prediction.
-
-    >>> within_1sigma([0.1, 0.1], [0.11, 0.2], [0.1, 0.1])
-    0.5
-    """
-    true, predicted, sigma_dex = (np.asarray(v, float) for v in (true, predicted, sigma_dex))
-    return float(np.mean(np.abs(np.log10(predicted) - np.log10(true)) <= sigma_dex))
 
 
 def mape(true, predicted) -> float:
@@ -93,9 +83,7 @@ def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: boo
         P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index, num_classes)
         accuracy.append(float(np.mean(P_test.argmax(1) == classes[te])))
         predictions[PRIOR][te] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), classes[tr], num_classes))
-        means = {c: albedo[tr][classes[tr] == c].mean() for c in np.unique(classes[tr])}
-        overall = albedo[tr].mean()
-        predictions["Class-mean rule"][te] = [means.get(c, overall) for c in P_test.argmax(1)]
+        predictions["Class-mean rule"][te] = class_prior(albedo[tr], classes[tr], num_classes)[P_test.argmax(1)]
         for method in methods:
             t = time.perf_counter()
             predicted, s = method.fit_predict(X[tr], albedo[tr], P_train, X[te], P_test, classes[tr],
@@ -142,8 +130,8 @@ def _coverage(run, method, rows=None) -> dict:
     if not method.startswith("AAE-Net (log10") or np.all(np.isnan(run["sigma"])):
         return {}
     rows = np.ones(len(run["albedo"]), bool) if rows is None else rows
-    return {"within_1sigma": round(within_1sigma(run["albedo"][rows], run["predictions"][method][rows],
-                                                 run["sigma"][rows]), 3)}
+    return {"within_1sigma": round(within_one_sigma(np.log10(run["predictions"][method][rows]), run["sigma"][rows],
+                                                    np.log10(run["albedo"][rows])), 3)}
 
 
 def _protocol(run) -> str:

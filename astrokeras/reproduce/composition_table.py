@@ -42,6 +42,7 @@ from astrokeras.band_parameters import (band_parameters_many, cloutis_pyroxene_f
                                         dunn_ferrosilite, dunn_olivine_fraction, gaffey_subtypes)
 from astrokeras.datasets.relab_composition import (CHEMISTRY, MINERALS, VISNIR_GRID, carve_validation,
                                                    composition_data, composition_folds)
+from astrokeras.evaluation import within_one_sigma
 from astrokeras.reproduce.composition_figures import gaffey_png
 from astrokeras.training.composition import (NIRS_RANGE, CompositionConfig, coverage_mask, evaluation_inputs,
                                              fit_composition, predict_composition, rmse_of, train_composition_model)
@@ -73,10 +74,9 @@ def _pp(x):
 
 
 def coverage_of(predicted, sigma, true) -> float:
-    """Share of the present labels within one sigma of the prediction."""
-    z = np.abs(np.asarray(true, float) - predicted) / sigma
-    present = np.isfinite(z)
-    return round(float(np.mean(z[present] <= 1.0)), 4) if present.any() else None
+    """Share of the present labels within one sigma of the prediction (rounded to 4 digits)."""
+    share = within_one_sigma(predicted, sigma, true)
+    return None if share is None else round(share, 4)
 
 
 def _subsets(data):
