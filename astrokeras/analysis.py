@@ -10,7 +10,10 @@ laboratory spectrum), gets a warning (:mod:`astrokeras.ood`).
 
 * Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
   otherwise the probability-weighted mean of the class albedos (AAED, with its spread).
-* Composition: for S, Q, A and V-types covering 0.45-2.45 um without gaps, AE-trans' OL / OPX / CPX.
+* Composition: for S, Q, A and V-types covering at least 0.82-2.08 um without gaps, CompositionNet
+  (``composition-net-mineralogy``): modal OL / OPX / CPX / PLG and Fa, Fs, Wo, each with a calibrated 1-sigma, plus
+  the band parameters (Band I / II centres, BAR, Gaffey S-subtype) where both bands are measured
+  (:mod:`astrokeras.mineralogy`). AE-trans (blind unmixing with fixed end-members) is no longer used here.
 
 The presets run as float32 TFLite files through ``ai_edge_litert`` (no TensorFlow import, a fast cold start).
 The result says which preset answered each part, the coverage used, and every step done to the data.
@@ -33,6 +36,8 @@ import math
 import numpy as np
 
 from astrokeras.coverage import covered, describe, encode
+from astrokeras.mineralogy import PRESET as COMPOSITION
+from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.ood import ood_scores, shape_residuals
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.sigma_bounds import bounded_log_sigma
@@ -41,7 +46,6 @@ from astrokeras.spectrum_files import read_spectrum
 
 CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"
-UNMIXER = "ae-trans-olivine-pyroxene"
 NEAR_INFRARED_UM = 1.5
 MIN_SPAN_UM = 0.2
 
@@ -73,6 +77,10 @@ class Analysis:
     models: list
     notes: list
     warnings: list
+    composition_1sigma: dict | None = None
+    chemistry: dict | None = None
+    chemistry_1sigma: dict | None = None
+    band_parameters: dict | None = None
     spectrum: Spectrum = dataclasses.field(repr=False, default=None)
 
     @property
@@ -139,24 +147,9 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
                          "probabilities: AAE-Net reads 0.45-2.45 um"), []
 
 
-def _composition(spectrum, top11, cards, presets):
-    card = cards[UNMIXER]
-    grid = grid_of(card)
-    if not (spectrum.covers(grid) and covered(spectrum.wavelength, grid).all()):
-        return None, (f"not estimated: the OL/OPX/CPX unmixer needs {grid[0]:g}-{grid[-1]:g} um without gaps "
-                      "(the 1 and 2 um bands)"), []
-    if top11 not in card["applies_to"]:
-        return None, (f"not estimated: class {top11} is not an olivine-pyroxene assemblage (the unmixer is meant "
-                      f"for {'/'.join(card['applies_to'])})"), []
-    unmix, _ = load_lite_preset(UNMIXER, presets)
-    A = unmix(spectrum=spectrum.resample(grid).normalise(card.get("normalise_at_um", 0.55)).reflectance[None])
-    composition = {k: round(float(v), 4) for k, v in zip(card["endmembers"], A["abundances"][0])}
-    return composition, ("AE-trans, linear mixing of the mean RELAB end-members (fractions of the OL+OPX+CPX "
-                         "assemblage)"), [UNMIXER]
-
-
 def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: str = "", presets=None) -> Analysis:
-    """Class probabilities, albedo (with a 1-sigma range) and, for S/Q/A/V VIS-NIR spectra, OL/OPX/CPX.
+    """Class probabilities, albedo (with a 1-sigma range) and, for S/Q/A/V spectra covering 0.82-2.08 um, the
+    modal and chemical composition with 1-sigma and the band parameters.
 
     ``wavelength`` in um, nm or Angstrom (``unit``), ``reflectance`` any scale; or a
     :class:`~astrokeras.spectra.Spectrum` as ``reflectance``. ``presets``: a folder of presets other than the
@@ -184,7 +177,8 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
                         f"reflectance after the fit by the training spectra's principal components, threshold "
                         f"{card['shape']['threshold']:.3f}); treat the class, albedo and composition as unreliable")
     mean, sigma, method, albedo_models = _albedo(spectrum, P11, P4, card, presets, cards)
-    composition, note, composition_models = _composition(spectrum, top11, cards, presets)
+    found = composition_of(spectrum, top11, presets) if COMPOSITION in cards else Composition(
+        note=f"not estimated: the preset {COMPOSITION!r} is missing from the presets folder")
     albedo, low, high = _finite(10 ** mean), _finite(10 ** (mean - sigma)), _finite(10 ** (mean + sigma))
     if albedo is None:
         warnings.append("the albedo came out non-finite for this input; it is not reported")
@@ -198,9 +192,10 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
         classes_11=list(card["classes"]), probabilities_11=[round(float(p), 4) for p in P11],
         classes_4=list(card["group_classes"]), probabilities_4=[round(float(p), 4) for p in P4],
         out_of_distribution=bool(ood), ood_score=round(score, 2), shape_residual=round(shape, 4), albedo=albedo,
-        albedo_1sigma=None if albedo is None else (low, high), albedo_method=method, composition=composition,
-        composition_note=note, models=[CLASSIFIER, *albedo_models, *composition_models], notes=notes,
-        warnings=warnings, spectrum=spectrum)
+        albedo_1sigma=None if albedo is None else (low, high), albedo_method=method, composition=found.modal,
+        composition_note=found.note, models=[CLASSIFIER, *albedo_models, *found.models], notes=notes,
+        warnings=warnings, composition_1sigma=found.modal_1sigma, chemistry=found.chemistry,
+        chemistry_1sigma=found.chemistry_1sigma, band_parameters=found.band_parameters, spectrum=spectrum)
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
@@ -218,6 +213,18 @@ def albedo_spread(result: Analysis) -> str:
     return "very uncertain: 1-sigma spans more than a factor of 10"
 
 
+def band_line(band: dict | None) -> str:
+    """The band parameters in one line, or why there are none."""
+    if not band:
+        return "not measured"
+    if "error" in band:
+        return f"not measured: {band['error']}"
+    gaffey = ", ".join(band["gaffey_subtypes"]) or "outside the Gaffey regions"
+    return (f"Band I {band['band_i_centre_um']:.3f} um, Band II {band['band_ii_centre_um']:.3f} um, BAR "
+            f"{band['bar']:.2f}, Gaffey {gaffey}; Dunn et al. 2010: ol/(ol+px) {band['dunn_ol_px']:.2f}, Fa "
+            f"{band['dunn_fa_mol_pct']:.0f}, Fs {band['dunn_fs_mol_pct']:.0f} mol%")
+
+
 def format_analysis(result: Analysis) -> str:
     """A short human-readable report: class, albedo, composition, then notes and warnings."""
     (c1, p1), (c2, p2) = result.top2
@@ -230,8 +237,15 @@ def format_analysis(result: Analysis) -> str:
                                                                zip(result.classes_4, result.probabilities_4))) + "]",
              f"  albedo      {albedo}   [{result.albedo_method}]"]
     if result.composition:
-        lines.append("  composition " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in result.composition.items())
+        sigma = result.composition_1sigma or {}
+        lines.append("  composition " + ", ".join(f"{k} {100 * v:.0f} +- {100 * sigma.get(k, float('nan')):.0f}%"
+                                                  for k, v in result.composition.items())
                      + f"   [{result.composition_note}]")
+        if result.chemistry:
+            sigma = result.chemistry_1sigma or {}
+            lines.append("  chemistry   " + ", ".join(f"{k} {100 * v:.0f} +- {100 * sigma.get(k, float('nan')):.0f}"
+                                                      for k, v in result.chemistry.items()) + " mol%")
+        lines.append(f"  bands       {band_line(result.band_parameters)}")
     else:
         lines.append(f"  composition {result.composition_note}")
     lines += [f"  note        {n}" for n in result.notes]

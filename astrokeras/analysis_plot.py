@@ -1,4 +1,5 @@
-"""A PNG of one analysis: the spectrum against its predicted class's template, and the abundances.
+"""A PNG of one analysis: the spectrum against its predicted class's template, and the modal composition with its
+1-sigma bars and the band parameters.
 
 The template is the Bus-DeMeo class mean (DeMeo et al. 2009, with its 1-sigma band) of the top class; for the
 4-class visible classifier, the DeMeo class that names the group (S, C, X; none for "Other"). When the
@@ -60,8 +61,16 @@ def analysis_png(result, path) -> pathlib.Path:
     ax.legend(fontsize=8)
     if wide:
         names, values = list(result.composition), list(result.composition.values())
-        bars = axes[1].bar(names, [100 * v for v in values], color=["tab:olive", "tab:brown", "tab:gray"])
-        axes[1].bar_label(bars, labels=[f"{100 * v:.0f}%" for v in values], fontsize=8)
+        sigma = [(result.composition_1sigma or {}).get(k, 0.0) for k in names]
+        bars = axes[1].bar(names, [100 * v for v in values], yerr=[100 * e for e in sigma], capsize=3,
+                           color=["tab:olive", "tab:brown", "tab:gray", "tab:cyan"][:len(names)])
+        axes[1].bar_label(bars, labels=[f"{100 * v:.0f}%" for v in values], fontsize=8, padding=2)
         axes[1].set_ylim(0, 100)
-        axes[1].set_title("AE-trans abundances", fontsize=9)
+        axes[1].set_ylabel("vol% (1-sigma bars)", fontsize=8)
+        axes[1].set_title("CompositionNet modal", fontsize=9)
+        band = result.band_parameters or {}
+        if "band_i_centre_um" in band:
+            axes[1].text(0.02, 0.97, f"BI {band['band_i_centre_um']:.3f} um\nBAR {band['bar']:.2f}\n"
+                         + (", ".join(band["gaffey_subtypes"]) or "no Gaffey region"), transform=axes[1].transAxes,
+                         fontsize=7, va="top")
     return save_png(fig, path)

@@ -182,6 +182,9 @@ def _analyze(args) -> int:
     return 2 if failed else 0
 
 
+BAND_COLUMNS = ("band_i_centre_um", "band_ii_centre_um", "bar", "gaffey_subtypes", "dunn_ol_px")
+
+
 def _print_csv(results) -> None:
     import csv
 
@@ -190,15 +193,22 @@ def _print_csv(results) -> None:
         return
     classes_11, classes_4 = results[0].classes_11, results[0].classes_4
     components = sorted({k for r in results if r.composition for k in r.composition})
+    chemistry = sorted({k for r in results if r.chemistry for k in r.chemistry})
     writer.writerow(["name", "coverage_used", "classifier", "scheme", "top_class", *[f"p_{c}" for c in classes_11],
                      *[f"p4_{c}" for c in classes_4], "out_of_distribution", "albedo", "albedo_low", "albedo_high",
-                     *components, "notes", "warnings"])
+                     *components, *[f"{c}_sigma" for c in components], *chemistry, *[f"{c}_sigma" for c in chemistry],
+                     *BAND_COLUMNS, "notes", "warnings"])
     for r in results:
         low, high = r.albedo_1sigma or ("", "")
+        band = r.band_parameters if r.band_parameters and "error" not in r.band_parameters else {}
         writer.writerow([r.name, r.coverage_used, r.classifier, r.scheme, r.top_class, *r.probabilities_11,
                          *r.probabilities_4, int(r.out_of_distribution), "" if r.albedo is None else r.albedo, low,
-                         high, *[(r.composition or {}).get(k, "") for k in components], "; ".join(r.notes),
-                         "; ".join(r.warnings)])
+                         high, *[(r.composition or {}).get(k, "") for k in components],
+                         *[(r.composition_1sigma or {}).get(k, "") for k in components],
+                         *[(r.chemistry or {}).get(k, "") for k in chemistry],
+                         *[(r.chemistry_1sigma or {}).get(k, "") for k in chemistry],
+                         *[" ".join(band[k]) if k == "gaffey_subtypes" and k in band else band.get(k, "")
+                           for k in BAND_COLUMNS], "; ".join(r.notes), "; ".join(r.warnings)])
 
 
 def _survey(args) -> int:

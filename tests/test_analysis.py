@@ -1,5 +1,6 @@
 """`analyze` on real spectra with the shipped presets, its CLI, and its errors."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from astrokeras import analyze, datasets
-from astrokeras.analysis import ALBEDO, CLASSIFIER, UNMIXER
+from astrokeras.analysis import ALBEDO, CLASSIFIER, COMPOSITION
 from astrokeras.models import load_preset
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import SpectrumError, paper_grid
@@ -43,7 +44,7 @@ def _csv(path, w, r):
 def test_every_preset_has_a_card_a_keras_file_and_a_matching_tflite_copy():
     cards = preset_cards()
     assert {"coverage-net-taxonomy", "asc-net-visible-4class", "asc-net-visnir-11class", "aae-net-albedo",
-            "ae-trans-olivine-pyroxene"} == set(cards)
+            "ae-trans-olivine-pyroxene", "composition-net-mineralogy"} == set(cards)
     rng = np.random.default_rng(0)
     for name, card in cards.items():
         model, _ = load_preset(name)
@@ -64,11 +65,16 @@ def test_visnir_s_type_gets_11_classes_albedo_and_composition(eros):
     assert result.classifier == CLASSIFIER and result.scheme == "11-class" and len(result.probabilities) == 11
     assert abs(sum(result.probabilities) - 1) < 1e-3 and abs(sum(result.probabilities_4) - 1) < 1e-3
     assert result.top_class == "S"                         # Eros is an S-type (Bus-DeMeo Sw)
-    assert result.models == [CLASSIFIER, ALBEDO, UNMIXER]
+    assert result.models == [CLASSIFIER, ALBEDO, COMPOSITION]
     assert 0.1 < result.albedo < 0.4                        # catalogue 0.25: an S-type albedo, not a C-type's
     assert result.albedo_1sigma[0] < result.albedo < result.albedo_1sigma[1]
-    assert set(result.composition) == {"OL", "OPX", "CPX"}
+    assert set(result.composition) == set(result.composition_1sigma) == {"OL", "OPX", "CPX", "PLG"}
     assert abs(sum(result.composition.values()) - 1) < 1e-3
+    assert all(0 < s < 1 for s in result.composition_1sigma.values())
+    assert result.composition["OL"] > 0.1 and "Fa" in result.chemistry and "Fa" in result.chemistry_1sigma
+    band = result.band_parameters                          # Eros: Band I near 1 um, an S(IV) in the literature
+    assert 0.9 < band["band_i_centre_um"] < 1.05 and 1.8 < band["band_ii_centre_um"] < 2.1 and band["bar"] > 0
+    assert "CompositionNet" in result.composition_note and "full 0.45-2.45" in result.composition_note
     assert not result.out_of_distribution
 
 
@@ -76,7 +82,7 @@ def test_visible_spectrum_gets_the_4_class_headline_and_no_composition(ceres_vis
     result = analyze(*ceres_visible, name="1")
     assert result.scheme == "4-class" and result.classes == ["S", "C", "X", "Other"]
     assert result.top_class == "C"                         # Ceres: C (Bus-DeMeo), from its SMASS II spectrum
-    assert result.composition is None and "0.45-2.45" in result.composition_note
+    assert result.composition is None and "class C is not an olivine-pyroxene" in result.composition_note
     assert "class-mean" in result.albedo_method and result.models == [CLASSIFIER]
 
 
@@ -99,12 +105,30 @@ def test_nonsense_is_flagged_out_of_distribution_and_stays_valid_json():
     json.dumps(result.to_dict(), allow_nan=False)
 
 
-def test_a_spectrum_a_few_nm_short_of_the_unmixer_grid_gets_a_class_and_no_composition():
-    # MITHNEOS files starting at 0.4525 um: the classifier reads them, the unmixer needs 0.45 um (no extrapolation)
-    w = np.linspace(0.4525, 2.475, 400)
+def test_an_s_type_short_of_the_2_um_band_gets_a_class_and_no_composition():
+    w = np.linspace(0.45, 1.9, 300)
     result = analyze(w, _s_type_like(w))
-    assert result.scheme == "11-class" and result.composition is None
-    assert "needs 0.45-2.45 um" in result.composition_note
+    assert result.top_class in ("S", "Q") and result.composition is None and result.chemistry is None
+    assert "needs 0.82-2.08 um without gaps" in result.composition_note
+
+
+def test_an_s_type_with_a_gap_between_the_bands_gets_no_composition(eros):
+    w, r = eros
+    keep = (w < 1.3) | (w > 1.6)                          # a gap wider than the 0.12 um bridged by interpolation
+    result = analyze(w[keep], r[keep])
+    assert result.top_class in ("S", "Q") and result.composition is None
+    assert "without gaps" in result.composition_note
+
+
+def test_eros_cut_to_the_hayabusa_nirs_range_gets_a_composition_but_no_band_area_ratio(eros):
+    w, r = eros
+    keep = (w >= 0.80) & (w <= 2.10)
+    result = analyze(w[keep], r[keep], name="433 NIRS")
+    assert result.top_class in ("S", "Q") and abs(sum(result.composition.values()) - 1) < 1e-3
+    assert "trained on the full range and on 0.82-2.08 um" in result.composition_note
+    assert "Band II" in result.band_parameters["error"]    # the BAR needs the spectrum to 2.3 um
+    full = analyze(w, r)
+    assert full.composition != result.composition          # the network did read a different coverage
 
 
 def test_units_and_scale_do_not_change_the_answer(eros):
@@ -160,9 +184,21 @@ def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(
     header, row = out.stdout.strip().splitlines()
     assert header.startswith("name,coverage_used,classifier,scheme,top_class,p_A")
     assert row.startswith("toy,") and f",{CLASSIFIER},11-class," in row
+
     usage = run(str(good), "--csv", "--json")
     assert usage.returncode == 2 and "not allowed with" in usage.stderr
     assert run().returncode == 2
+
+
+def test_cli_csv_carries_the_composition_its_sigma_and_the_band_parameters(eros, tmp_path):
+    path = _csv(tmp_path / "eros.csv", *eros)
+    out = subprocess.run([sys.executable, "-m", "astrokeras.cli", "analyze", str(path), "--csv"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    [record] = list(csv.DictReader(out.stdout.strip().splitlines()))
+    assert record["top_class"] == "S" and 0 < float(record["OL"]) < 1 and 0 < float(record["OL_sigma"]) < 1
+    assert 0 < float(record["Fa"]) < 1 and 0 < float(record["Fa_sigma"]) < 1
+    assert 0.9 < float(record["band_i_centre_um"]) < 1.05 and float(record["bar"]) > 0
 
 
 def test_cli_analyze_a_catalogued_asteroid_and_refuse_an_unknown_one(mirror, capsys):

@@ -24,7 +24,7 @@ LAYERS = [
     # 3: training and the recipes (the top-level training/ folder, installed as astrokeras.recipes)
     {"training", "recipes"},
     # 4: inference: spectrum -> class -> albedo -> composition; whole surveys
-    {"analysis", "analysis_plot", "catalogue", "survey", "<package>"},
+    {"analysis", "analysis_plot", "mineralogy", "catalogue", "survey", "<package>"},
     # 5: export
     {"export"},
     # 6: the paper's tables and the main job

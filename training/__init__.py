@@ -12,10 +12,11 @@ Example
 """
 
 from astrokeras.recipes import (aae_net_albedo, ae_trans_olivine_pyroxene, asc_net_visible_4class,
-                                asc_net_visnir_11class, coverage_net_taxonomy)
+                                asc_net_visnir_11class, composition_net_mineralogy, coverage_net_taxonomy)
 
 RECIPES = {module.RECIPE.name: module.RECIPE for module in (
-    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo, ae_trans_olivine_pyroxene)}
+    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo, ae_trans_olivine_pyroxene,
+    composition_net_mineralogy)}
 
 
 def recipe(name: str):

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 # Where each preset's honest metrics come from: (table, method row) of the reproduce JSONs.
 METRIC_SOURCES = {"asc-net-visible-4class": ("5", "ASC-Net"), "asc-net-visnir-11class": ("7", "ASC-Net"),
                   "aae-net-albedo": ("9", "AAE-Net (log10, NLL)"),
-                  "ae-trans-olivine-pyroxene": ("korda", "AE-trans (trained on Simulated1)")}
+                  "ae-trans-olivine-pyroxene": ("korda", "AE-trans (trained on Simulated1)"),
+                  "composition-net-mineralogy": ("composition", "CompositionNet (selected per fold on validation)")}
 
 
 def refresh_metrics(directory, metrics_from) -> dict:
@@ -47,6 +48,8 @@ def table_row(directory, table, method):
     if directory is None:
         return None
     path = pathlib.Path(directory) / f"table{table}.json"
+    if not path.exists():
+        path = path.with_name(f"{table}.json")  # the composition table writes composition.json
     if not path.exists():
         return None
     for row in json.loads(path.read_text())["rows"]:

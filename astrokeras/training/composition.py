@@ -241,14 +241,16 @@ def fit_composition(data: CompositionData, rows, config: CompositionConfig = Com
 
 
 def train_composition_model(data: CompositionData, config: CompositionConfig = CompositionConfig(), *, table=None,
-                            verbose: int = 0):
-    """The shipped model: trained on every spectrum of ``data`` but a validation split (15%, by material) that
-    early-stops it and calibrates its sigmas. Returns ``(model, card)``; the card holds the grid, the input
-    convention, the outputs, the settings and, given the composition ``table`` result, its headline metrics."""
-    model, info = fit_composition(data, np.arange(len(data)), config, verbose=verbose)
+                            rows=None, verbose: int = 0):
+    """The shipped model: trained on every spectrum of ``data`` (or on ``rows``) but a validation split (15%, by
+    material) that early-stops it and calibrates its sigmas. Returns ``(model, card)``; the card holds the grid,
+    the input convention, the outputs, the settings and, given the composition ``table`` result, its headline
+    metrics."""
+    rows = np.arange(len(data)) if rows is None else np.asarray(rows)
+    model, info = fit_composition(data, rows, config, verbose=verbose)
     card = {
         "network": "CompositionNet",
-        "grid_um": [float(data.grid[0]), float(data.grid[-1]), round(float(data.grid[1] - data.grid[0]), 4)],
+        "grid_um": np.asarray(data.grid).round(6).tolist(),
         "bands": int(len(data.grid)),
         "inputs": {"spectrum": "reflectance on the grid (any scale: the network removes the level; by convention "
                                "normalised at 0.55 um), 0 or anything where not covered",
@@ -256,7 +258,7 @@ def train_composition_model(data: CompositionData, config: CompositionConfig = C
         "outputs": {"modal": f"{list(MINERALS)} volume fractions (softmax, sum to one) then their log-sigmas",
                     "chemistry": f"{list(CHEMISTRY)} mole fractions (sigmoid) then their log-sigmas",
                     "read_with": "astrokeras.models.composition_net.split_outputs"},
-        "training": {"data": f"RELAB {len(data)} spectra (korda2023 mineral-spectra_denoised.npz)",
+        "training": {"data": f"RELAB {len(rows)} spectra (korda2023 mineral-spectra_denoised.npz)",
                      "settings": dataclasses.asdict(config), **info},
     }
     if table is not None:

@@ -36,6 +36,7 @@ import typing
 
 import numpy as np
 
+from astrokeras.datasets.relab_composition import CHEMISTRY, CHEMISTRY_MIN_ABUNDANCE, CHEMISTRY_MINERAL, MINERALS
 from astrokeras.folds import stratified_folds
 from astrokeras.mixtures import normalise_index
 from astrokeras.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN
@@ -43,6 +44,7 @@ from astrokeras.taxonomy import TaxonomyScheme
 from astrokeras.train_options import N_SPLITS, add_train_arguments, train_overrides
 from astrokeras.training.albedo import class_probabilities, fit_aae_net, predict_albedo
 from astrokeras.training.classifier import TrainConfig, fit_classifier
+from astrokeras.training.composition import CompositionConfig, train_composition_model
 from astrokeras.training.coverage_classifier import fit_coverage_net
 from astrokeras.training.cross_validation import KerasMethod
 from astrokeras.training.unmixer import fit_ae_trans
@@ -241,6 +243,46 @@ class CoverageRecipe:
                      asteroids=int(collection.meta["key"].nunique()), normalisation="mean log-reflectance over the "
                      "covered bands (no normalisation wavelength needed)", **calibration,
                      **(self.card_extra() if self.card_extra else {}))
+        return model, card
+
+
+@dataclasses.dataclass(frozen=True)
+class CompositionRecipe:
+    """CompositionNet for the mineralogy: ``data() -> CompositionData`` (RELAB spectra with modal and chemical
+    labels), trained with :func:`~astrokeras.training.composition.train_composition_model` (a validation split
+    by material early-stops it and calibrates its sigmas); ``folds(data)`` are the composition table's folds,
+    grouped by material. ``applies_to``: the classes ``analyze`` gives a composition; ``requires_um``: the range
+    a spectrum must cover without gaps (the smallest coverage the network was trained on)."""
+
+    name: str
+    answers: str
+    training_data: str
+    grid: np.ndarray
+    data: typing.Callable
+    folds: typing.Callable
+    config: CompositionConfig
+    quick_config: CompositionConfig
+    applies_to: tuple = ()
+    requires_um: tuple = ()
+
+    def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
+        """``(model, card)`` trained on every labelled RELAB spectrum (less fold ``holdout_fold``)."""
+        start = time.perf_counter()
+        data = self.data()
+        rows = None if holdout_fold is None else self.folds(data)[holdout_fold][0]
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(CompositionConfig)})
+        if unknown:
+            raise ValueError(f"{self.name} does not take {unknown}: its settings are a CompositionConfig "
+                             "(e.g. --epochs, --seed)")
+        config = dataclasses.replace(self.quick_config if quick else self.config, **overrides)
+        model, card = train_composition_model(data, config, rows=rows)
+        del card["grid_um"]  # the recipe's grid goes first, as on every card
+        card = _card(self, type(model).__name__, card["training"]["fit_rows"] + card["training"]["validation_rows"],
+                     time.perf_counter() - start, minerals=list(MINERALS), chemistry=list(CHEMISTRY),
+                     chemistry_of=dict(CHEMISTRY_MINERAL), chemistry_min_fraction=CHEMISTRY_MIN_ABUNDANCE,
+                     applies_to=list(self.applies_to), requires_um=list(self.requires_um),
+                     holdout_fold=holdout_fold, quick=quick, **card)
         return model, card
 
 

@@ -1,0 +1,113 @@
+"""The composition part of :func:`astrokeras.analyze`: modal mineralogy and mineral chemistry of one spectrum, each
+with a calibrated 1-sigma, from the ``composition-net-mineralogy`` preset (CompositionNet, run as TFLite), and the
+spectrum's band parameters (Band I / II centres, the Band Area Ratio, the Gaffey S-subtype and the published
+calibrations) where both bands are measured.
+
+Only spectra of the classes the preset names (``applies_to``: S, Q, A, V; olivine-pyroxene assemblages) get a
+composition, and only when they cover the preset's ``requires_um`` (0.82-2.08 um, Hayabusa NIRS: the smallest
+coverage the network was trained on) without gaps; a C- or X-type's spectrum gets a note saying why not.
+
+Example
+-------
+>>> import numpy as np
+>>> from astrokeras.mineralogy import composition_of
+>>> from astrokeras.spectra import Spectrum
+>>> w = np.linspace(0.45, 2.45, 300)
+>>> r = 1 + 0.3 * (w - 0.55) - 0.15 * np.exp(-((w - 0.95) / 0.12) ** 2) - 0.05 * np.exp(-((w - 1.95) / 0.2) ** 2)
+>>> found = composition_of(Spectrum(w, r), "S")
+>>> sorted(found.modal), round(sum(found.modal.values()), 3), found.band_parameters["gaffey_subtypes"]
+(['CPX', 'OL', 'OPX', 'PLG'], 1.0, ['S(IV)'])
+>>> composition_of(Spectrum(w, r), "C").note.startswith("not estimated: class C")
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from astrokeras.band_parameters import (band_parameters, dunn_fayalite, dunn_ferrosilite, dunn_olivine_fraction,
+                                        gaffey_subtypes)
+from astrokeras.coverage import covered, encode
+from astrokeras.presets import grid_of, load_lite_preset, preset_cards
+from astrokeras.spectra import Spectrum, SpectrumError
+
+PRESET = "composition-net-mineralogy"
+
+
+@dataclasses.dataclass
+class Composition:
+    """What :func:`composition_of` found: ``modal`` (volume fractions summing to one) and ``chemistry`` (mole
+    fractions, for minerals of >= 10 vol%), each with its 1-sigma; the band parameters (or why not); a note."""
+
+    modal: dict | None = None
+    modal_1sigma: dict | None = None
+    chemistry: dict | None = None
+    chemistry_1sigma: dict | None = None
+    band_parameters: dict | None = None
+    note: str = ""
+    models: list = dataclasses.field(default_factory=list)
+
+
+def _round(values, names) -> dict:
+    return {k: round(float(v), 4) for k, v in zip(names, values)}
+
+
+def band_summary(wavelength, reflectance) -> dict:
+    """Band I / II centres (um), the BAR, the Gaffey S-subtypes and Dunn et al. 2010's ol/(ol+px), Fa and Fs of a
+    spectrum, or ``{"error": why}`` when a band cannot be measured."""
+    try:
+        p = band_parameters(wavelength, reflectance)
+    except SpectrumError as error:
+        return {"error": str(error)}
+    return {"band_i_centre_um": round(p.band_i_centre, 4), "band_ii_centre_um": round(p.band_ii_centre, 4),
+            "bar": round(p.bar, 3), "gaffey_subtypes": gaffey_subtypes(p.band_i_centre, p.bar),
+            "dunn_ol_px": round(float(dunn_olivine_fraction(p.bar)), 3),
+            "dunn_fa_mol_pct": round(float(dunn_fayalite(p.band_i_centre)), 1),
+            "dunn_fs_mol_pct": round(float(dunn_ferrosilite(p.band_i_centre)), 1),
+            "band_ii_open": bool(p.band_ii_open)}
+
+
+def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composition:
+    """The composition of ``spectrum`` (a :class:`~astrokeras.spectra.Spectrum` in um) classified ``top_class``
+    (11-class), or a :class:`Composition` whose ``note`` says why there is none.
+
+    The spectrum goes onto the preset's grid as :func:`astrokeras.coverage.encode` bins it (0.02 um bins,
+    interpolated), with the coverage mask; the network removes the level itself, so no normalisation is needed.
+    Chemistry is given only for minerals estimated at >= 10 vol% (the rule of the training labels)."""
+    card = preset_cards(presets)[PRESET]
+    grid = grid_of(card)
+    start, stop = card["requires_um"]
+    if top_class not in card["applies_to"]:
+        return Composition(note=f"not estimated: class {top_class} is not an olivine-pyroxene assemblage (the "
+                                f"composition network is meant for {'/'.join(card['applies_to'])}-types; its training "
+                                "spectra are silicate minerals and meteorites)")
+    values, mask = encode(spectrum.wavelength, spectrum.reflectance, grid)
+    needed = (grid >= start - 1e-6) & (grid <= stop + 1e-6)
+    if not mask[needed].all():
+        return Composition(note=f"not estimated: the composition network needs {start:g}-{stop:g} um without gaps "
+                                f"(the 1 and 2 um bands); this spectrum covers "
+                                f"{spectrum.wavelength[0]:g}-{spectrum.wavelength[-1]:g} um")
+    run, _ = load_lite_preset(PRESET, presets)
+    reflectance = np.where(mask, np.exp(values), 0.0).astype("float32")
+    out = run(spectrum=reflectance[None], mask=mask[None].astype("float32"))
+    minerals, chemistry_names = card["minerals"], card["chemistry"]
+    m, c = len(minerals), len(chemistry_names)
+    modal, modal_sigma = out["modal"][0, :m], np.exp(out["modal"][0, m:])
+    chemistry, chemistry_sigma = out["chemistry"][0, :c], np.exp(out["chemistry"][0, c:])
+    least = card["chemistry_min_fraction"]  # the labels' own rule: chemistry where the mineral is >= 10 vol%
+    present = {name: modal[minerals.index(card["chemistry_of"][name])] >= least for name in chemistry_names}
+    kept = [k for k, name in enumerate(chemistry_names) if present[name]]
+    full = bool(mask.all())
+    coverage = "the full 0.45-2.45 um" if full else (
+        f"{grid[mask][0]:g}-{grid[mask][-1]:g} um (the network was trained on the full range and on 0.82-2.08 um)")
+    band = band_summary(grid[mask], np.exp(values[mask]))
+    return Composition(
+        modal=_round(modal, minerals), modal_1sigma=_round(modal_sigma, minerals),
+        chemistry=_round(chemistry[kept], [chemistry_names[k] for k in kept]) or None,
+        chemistry_1sigma=_round(chemistry_sigma[kept], [chemistry_names[k] for k in kept]) or None,
+        band_parameters=band,
+        note=f"CompositionNet ({PRESET}) on {coverage}; modal volume fractions and mole fractions with calibrated "
+             f"1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%",
+        models=[PRESET])
