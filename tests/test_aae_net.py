@@ -108,9 +108,20 @@ def test_albedo_tables_from_one_shared_run(mirror, tmp_path):
     assert [r["asteroid"] for r in t13["rows"]] == ["Ceres", "Eros"]
     ceres = t13["rows"][0]
     assert ceres["catalogue"] == pytest.approx(albedo[names == "1"][0], abs=1e-4)
+    assert ceres["catalogue"] == pytest.approx(np.median(ceres["catalogue_rows"]["mahlke2022"]), abs=1e-3)
+    assert ceres["reference"]["albedo"] == 0.090 and t13["rows"][1]["reference"] is None   # Eros: none quoted
+    assert "0.034, 0.017" in albedo_tables.format_albedo_table(t13)    # the rows behind the median are shown
     assert np.exp(LOG_SIGMA_MIN) - 1e-6 <= ceres["sigma_dex"] <= np.exp(LOG_SIGMA_MAX) + 1e-6
     assert json.loads((tmp_path / "table9.json").read_text())["rows"] == t9["rows"]
     assert "MAE" in albedo_tables.format_albedo_table(t9)
+
+
+def test_catalogue_rows_show_the_factor_2_pair_behind_itokawa_s_median(mirror):
+    from astrokeras.datasets.albedos import albedo_catalogue, catalogue_rows
+
+    rows = catalogue_rows("25143")
+    assert sorted(rows["mahlke2022"]) == pytest.approx([0.285, 0.569, 0.570], abs=1e-3)
+    assert albedo_catalogue()[0]["25143"] == pytest.approx(np.median(rows["mahlke2022"]))
 
 
 def test_every_albedo_baseline_fits_and_predicts():

@@ -52,6 +52,22 @@ def albedo_catalogue() -> tuple[dict, dict, dict]:
             _median_by_key(neos, "pv", "number", "desig"), sources)
 
 
+def catalogue_rows(key: str) -> dict:
+    """Every albedo row behind one asteroid's catalogue value (number as ``"25143"``), per source:
+    ``{"mahlke2022": [...], "spitzerneos": [...]}`` (linear pV, file order), to check a median that looks wrong."""
+    columns = ["number", "name", "pV"]
+    mahlke = pd.concat([pd.read_csv(fetch(f"mahlke2022/{name}").path, usecols=columns)
+                        for name in ("class_visnir.csv", "class_vis.csv")]).dropna(subset=["pV"])
+    neos = pd.read_csv(fetch("spitzerneos/spitzerneos.csv").path, usecols=["desig", "number", "pv"]).dropna(subset=["pv"])
+
+    def match(frame, designation):
+        number = pd.to_numeric(frame["number"], errors="coerce")
+        return (number == float(key)) if key.isdigit() else (frame[designation].astype(str).str.replace(" ", "_") == key)
+
+    return {"mahlke2022": [round(float(v), 4) for v in 10.0 ** mahlke.loc[match(mahlke, "name"), "pV"]],
+            "spitzerneos": [round(float(v), 4) for v in neos.loc[match(neos, "desig"), "pv"]]}
+
+
 def join_albedos(keys, mahlke: dict, spitzer: dict) -> tuple[np.ndarray, list]:
     """``(albedo, source)`` per catalogue key: Mahlke+2022 first, then SpitzerNEOs; NaN and None where neither has
     the asteroid (``mahlke`` and ``spitzer`` as :func:`albedo_catalogue` returns them).
