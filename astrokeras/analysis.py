@@ -9,7 +9,8 @@ from every training class, or whose shape no asteroid spectrum takes (out of dis
 laboratory spectrum), gets a warning (:mod:`astrokeras.ood`).
 
 * Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
-  otherwise the probability-weighted mean of the class albedos (AAED, with its spread).
+  else AAE-Net on the visible (``aae-net-albedo-visible``) when it covers 0.44-0.92 um, fed the S / C / X / Other
+  probabilities; otherwise the probability-weighted mean of the class albedos (AAED, with its spread).
 * Composition: for S, Q, A and V-types covering at least 0.82-2.08 um without gaps, CompositionNet
   (``composition-net-mineralogy``): modal OL / OPX / CPX / PLG and Fa, Fs, Wo, each with a calibrated 1-sigma, plus
   the band parameters (Band I / II centres, BAR, Gaffey S-subtype) where both bands are measured
@@ -46,6 +47,7 @@ from astrokeras.spectrum_files import read_spectrum
 
 CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"
+ALBEDO_VISIBLE = "aae-net-albedo-visible"
 NEAR_INFRARED_UM = 1.5
 MIN_SPAN_UM = 0.2
 
@@ -132,19 +134,25 @@ def _classify(spectrum: Spectrum, presets):
 
 
 def _albedo(spectrum, P11, P4, card, presets, cards):
-    albedo_card = cards[ALBEDO]
-    if spectrum.covers(grid_of(albedo_card)):
-        regress, _ = load_lite_preset(ALBEDO, presets)
+    """AAE-Net on VIS-NIR (11-class probabilities), else AAE-Net on the visible (S / C / X / Other), else the
+    class-mean rule; ``(mean log10, sigma dex, method, models)``."""
+    named = dict(zip(card["classes"], P11)) | dict(zip(card["group_classes"], P4))
+    for name, scheme in ((ALBEDO, "11-class"), (ALBEDO_VISIBLE, "S / C / X / Other")):
+        albedo_card = cards.get(name)
+        if albedo_card is None or not spectrum.covers(grid_of(albedo_card)):
+            continue
+        P = np.array([named[c] for c in albedo_card["classes"]], dtype="float32")
+        regress, _ = load_lite_preset(name, presets)
         X = spectrum.resample(grid_of(albedo_card)).normalise(albedo_card.get("normalise_at_um", 0.55)).reflectance
-        out = regress(spectrum=X[None], class_probabilities=P11[None])["albedo"][0]
-        mean = out[0] + P11 @ np.asarray(albedo_card["class_prior_log10"])
+        out = regress(spectrum=X[None], class_probabilities=P[None])["albedo"][0]
+        mean = out[0] + P @ np.asarray(albedo_card["class_prior_log10"])
         sigma = float(np.exp(bounded_log_sigma(out[1])))
-        return mean, sigma, f"AAE-Net ({ALBEDO}), fed the 11-class probabilities", [ALBEDO]
+        return mean, sigma, f"AAE-Net ({name}), fed the {scheme} probabilities", [name]
     means, spreads = np.asarray(card["albedo_log10_mean"]), np.asarray(card["albedo_log10_std"])
     mean = P4 @ means
     sigma = float(np.sqrt(max(P4 @ (spreads ** 2 + means ** 2) - mean ** 2, 0.0)))
     return mean, sigma, (f"class-mean rule ({card['albedo_prior_from']}), weighted by the S / C / X / Other "
-                         "probabilities: AAE-Net reads 0.45-2.45 um"), []
+                         "probabilities: AAE-Net reads 0.45-2.45 um (VIS-NIR) or 0.44-0.92 um (visible)"), []
 
 
 def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: str = "", presets=None) -> Analysis:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from astrokeras import analyze, datasets
-from astrokeras.analysis import ALBEDO, CLASSIFIER, COMPOSITION
+from astrokeras.analysis import ALBEDO, ALBEDO_VISIBLE, CLASSIFIER, COMPOSITION
 from astrokeras.models import load_preset
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import SpectrumError, paper_grid
@@ -44,7 +44,7 @@ def _csv(path, w, r):
 def test_every_preset_has_a_card_a_keras_file_and_a_matching_tflite_copy():
     cards = preset_cards()
     assert {"coverage-net-taxonomy", "asc-net-visible-4class", "asc-net-visnir-11class", "aae-net-albedo",
-            "ae-trans-olivine-pyroxene", "composition-net-mineralogy"} == set(cards)
+            "aae-net-albedo-visible", "ae-trans-olivine-pyroxene", "composition-net-mineralogy"} == set(cards)
     rng = np.random.default_rng(0)
     for name, card in cards.items():
         model, _ = load_preset(name)
@@ -83,6 +83,15 @@ def test_visible_spectrum_gets_the_4_class_headline_and_no_composition(ceres_vis
     assert result.scheme == "4-class" and result.classes == ["S", "C", "X", "Other"]
     assert result.top_class == "C"                         # Ceres: C (Bus-DeMeo), from its SMASS II spectrum
     assert result.composition is None and "class C is not an olivine-pyroxene" in result.composition_note
+    assert result.models == [CLASSIFIER, ALBEDO_VISIBLE] and "S / C / X / Other" in result.albedo_method
+    assert 0.02 < result.albedo < 0.12                     # a C-type's albedo (catalogue 0.034), not an S-type's
+    assert result.albedo_1sigma[0] < result.albedo < result.albedo_1sigma[1]
+
+
+def test_a_visible_spectrum_short_of_0_44_um_gets_the_class_mean_rule(ceres_visible):
+    w, r = ceres_visible
+    keep = w >= 0.5
+    result = analyze(w[keep], r[keep])
     assert "class-mean" in result.albedo_method and result.models == [CLASSIFIER]
 
 

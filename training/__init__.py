@@ -8,15 +8,16 @@ Example
 -------
 >>> from astrokeras.recipes import RECIPES
 >>> sorted(RECIPES)[:2]
-['aae-net-albedo', 'ae-trans-olivine-pyroxene']
+['aae-net-albedo', 'aae-net-albedo-visible']
 """
 
-from astrokeras.recipes import (aae_net_albedo, ae_trans_olivine_pyroxene, asc_net_visible_4class,
-                                asc_net_visnir_11class, composition_net_mineralogy, coverage_net_taxonomy)
+from astrokeras.recipes import (aae_net_albedo, aae_net_albedo_visible, ae_trans_olivine_pyroxene,
+                                asc_net_visible_4class, asc_net_visnir_11class, composition_net_mineralogy,
+                                coverage_net_taxonomy)
 
 RECIPES = {module.RECIPE.name: module.RECIPE for module in (
-    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo, ae_trans_olivine_pyroxene,
-    composition_net_mineralogy)}
+    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo, aae_net_albedo_visible,
+    ae_trans_olivine_pyroxene, composition_net_mineralogy)}
 
 
 def recipe(name: str):

@@ -1,6 +1,7 @@
 """Recipe: AAE-Net on visible spectra, geometric albedo with a 1-sigma from a SMASS II spectrum and its 4-class
-probabilities -- the AAE-Net row of ``astrokeras reproduce --table albedo-visible``. No preset ships from it yet
-(``analyze`` answers the albedo of a visible spectrum with the class-mean rule).
+probabilities -- the ``aae-net-albedo-visible`` preset (``analyze`` uses it for a spectrum covering 0.44-0.92 um but
+not 0.45-2.45 um, fed CoverageNet's S / C / X / Other probabilities) and the AAE-Net row of
+``astrokeras reproduce --table albedo-visible``.
 
 Data       AAED-visible: SMASS II spectra x albedos (Mahlke+2022 median of 10**pV, then SpitzerNEOs), the 1291
            asteroids with a 4-class label (S, C, X, Other), 49 bands 0.44-0.92 um, normalised at 0.55 um

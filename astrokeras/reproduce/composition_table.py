@@ -30,6 +30,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import pathlib
@@ -43,6 +44,7 @@ from astrokeras.band_parameters import (band_parameters_many, cloutis_pyroxene_f
 from astrokeras.datasets.relab_composition import (CHEMISTRY, MINERALS, VISNIR_GRID, carve_validation,
                                                    composition_data, composition_folds)
 from astrokeras.evaluation import within_one_sigma
+from astrokeras.recipes import composition_net_mineralogy
 from astrokeras.reproduce.composition_figures import gaffey_png
 from astrokeras.training.composition import (NIRS_RANGE, CompositionConfig, coverage_mask, evaluation_inputs,
                                              fit_composition, predict_composition, rmse_of, train_composition_model)
@@ -335,7 +337,8 @@ def _quick_configs():
 
 
 def _full_configs():
-    return {v: CompositionConfig(mixtures=v) for v in VARIANTS}
+    """The shipped recipe's settings, one per mixture variant (the preset and its table share one definition)."""
+    return {v: dataclasses.replace(composition_net_mineralogy.RECIPE.config, mixtures=v) for v in VARIANTS}
 
 
 def run_composition_table(quick: bool = False, output="outputs", log=None, variants=None) -> dict:

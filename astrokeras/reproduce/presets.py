@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # Where each preset's honest metrics come from: (table, method row) of the reproduce JSONs.
 METRIC_SOURCES = {"asc-net-visible-4class": ("5", "ASC-Net"), "asc-net-visnir-11class": ("7", "ASC-Net"),
                   "aae-net-albedo": ("9", "AAE-Net (log10, NLL)"),
+                  "aae-net-albedo-visible": ("albedo-visible", "AAE-Net (log10, NLL)"),
                   "ae-trans-olivine-pyroxene": ("korda", "AE-trans (trained on Simulated1)"),
                   "composition-net-mineralogy": ("composition", "CompositionNet (selected per fold on validation)")}
 

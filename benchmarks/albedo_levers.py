@@ -1,0 +1,124 @@
+"""What each lever gives the albedo, on the albedo tables' own folds (issue #13): band features (the 0.7 um band, the
+UV drop, the visible slope, the onset of the 1 um band) added to the random forest, and a mean of AAE-Net and the
+random forest in log10, against the probability-weighted class prior, for visible (AAED-visible) and VIS-NIR (AAED)
+input.
+
+Protocol: the recipes' 5 stratified folds by asteroid (seed 0); inside each fold the class probabilities are out of
+sample (the tables' PCA + logistic regression), the same for every method; every setting is the recipes' (nothing
+is chosen on a test fold). Scores: MAE and MAPE of linear albedo, mean +- std over folds, and per class.
+
+Run: ``ASTROKERAS_DATA_DIR=../shared/data python benchmarks/albedo_levers.py [--quick] [--output DIR]``
+(about 25 minutes on 2 cores; ``--quick``: 2 folds, few epochs, a pipeline check, not a measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import time
+
+import numpy as np
+
+from astrokeras.evaluation import mean_std
+from astrokeras.models.albedo_baselines import REGRESSORS
+from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
+from astrokeras.reproduce.albedo_tables import mape
+from astrokeras.training.albedo import class_prior, class_probabilities
+from astrokeras.training.recipes import SEED
+
+PRIOR, FOREST, FOREST_BANDS, AAE, MEAN = ("class prior (P-weighted)", "random forest", "random forest + band features",
+                                          "AAE-Net (log10)", "mean of AAE-Net and random forest (log10)")
+
+
+def _window(grid, X, centre, half=0.015):
+    """Mean reflectance of each spectrum within ``centre +- half`` um (the nearest band when the window is empty)."""
+    inside = np.abs(grid - centre) <= half + 1e-9
+    if not inside.any():
+        inside = np.abs(grid - centre) == np.abs(grid - centre).min()
+    return X[:, inside].mean(axis=1)
+
+
+def band_features(grid, X) -> np.ndarray:
+    """Per spectrum (normalised at 0.55 um): the UV drop R(0.45)/R(0.55), the 0.55-0.85 um slope, the depth of the
+    0.7 um band below the straight continuum from 0.55 to 0.85 um, and R(0.90)/R(0.75) (the 1 um band's onset)."""
+    grid = np.asarray(grid, float)
+    r45, r55, r70 = _window(grid, X, 0.45), _window(grid, X, 0.55), _window(grid, X, 0.70)
+    r75, r85, r90 = _window(grid, X, 0.75), _window(grid, X, 0.85), _window(grid, X, 0.90)
+    continuum_70 = r55 + (r85 - r55) * (0.70 - 0.55) / (0.85 - 0.55)
+    return np.column_stack([r45 / r55, (r85 - r55) / 0.30, 1.0 - r70 / continuum_70, r90 / r75])
+
+
+def run_levers(recipe, quick: bool = False, log=print) -> dict:
+    """Out-of-fold predictions of every lever on ``recipe``'s data and folds; the scores as a dict."""
+    start = time.perf_counter()
+    X, albedo, classes, _ = recipe.data()
+    folds = recipe.folds(classes)[: 2 if quick else None]
+    n = len(recipe.scheme.classes)
+    features = band_features(recipe.grid, X)
+    predicted = {name: np.full(len(albedo), np.nan) for name in (PRIOR, FOREST, FOREST_BANDS, AAE, MEAN)}
+    for fold in folds:
+        tr, te = fold.train, fold.test
+        P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index, n)
+        predicted[PRIOR][te] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), classes[tr], n))
+        for name, extra in ((FOREST, None), (FOREST_BANDS, features)):
+            train = np.hstack([X[tr], P_train] + ([extra[tr]] if extra is not None else []))
+            test = np.hstack([X[te], P_test] + ([extra[te]] if extra is not None else []))
+            model = REGRESSORS["Random forest"](X.shape[1], SEED + fold.index).fit(train, np.log10(albedo[tr]))
+            predicted[name][te] = 10.0 ** model.predict(test)
+        model, prior = recipe.fit(X[tr], albedo[tr], P_train, classes[tr], quick=quick, seed=SEED + fold.index)
+        predicted[AAE][te], _ = recipe.predict(model, prior, X[te], P_test)
+        predicted[MEAN][te] = 10.0 ** ((np.log10(predicted[AAE][te]) + np.log10(predicted[FOREST][te])) / 2)
+        log(f"  {recipe.name} fold {fold.index + 1}/{len(folds)}: " + ", ".join(
+            f"{k} {np.mean(np.abs(v[te] - albedo[te])):.4f}" for k, v in predicted.items()))
+    tested = np.concatenate([f.test for f in folds])
+    out = {"recipe": recipe.name, "asteroids": int(len(tested)), "folds": len(folds), "quick": quick, "rows": []}
+    for name, values in predicted.items():
+        mae = [np.mean(np.abs(values[f.test] - albedo[f.test])) for f in folds]
+        pct = [mape(albedo[f.test], values[f.test]) for f in folds]
+        by_class = {c: round(float(np.mean(np.abs(values[tested][classes[tested] == k] - albedo[tested][classes[tested] == k]))), 4)
+                    for k, c in enumerate(recipe.scheme.classes) if np.any(classes[tested] == k)}
+        (m, s), (p, ps) = mean_std(mae), mean_std(pct)
+        out["rows"].append({"method": name, "mae": round(m, 4), "mae_std": round(s, 4), "mape": round(p, 1),
+                            "mape_std": round(ps, 1), "mae_by_class": by_class})
+    prior = out["rows"][0]
+    for row in out["rows"]:
+        row["mae_vs_prior_pct"] = round(100 * (row["mae"] / prior["mae"] - 1), 1)
+        row["mape_vs_prior_pct"] = round(100 * (row["mape"] / prior["mape"] - 1), 1)
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def format_levers(result: dict) -> str:
+    lines = [f"{result['recipe']}: {result['asteroids']} asteroids, {result['folds']} folds by asteroid"
+             + (" (quick: not a measurement)" if result["quick"] else ""),
+             f"{'method':<44} {'MAE':>16} {'MAPE %':>12} {'vs prior':>16}  MAE by class"]
+    for r in result["rows"]:
+        lines.append(f"{r['method']:<44} {r['mae']:.4f} +- {r['mae_std']:.4f} {r['mape']:>5.1f} +- {r['mape_std']:<4.1f}"
+                     f" {r['mae_vs_prior_pct']:>+6.1f}% / {r['mape_vs_prior_pct']:>+6.1f}%  "
+                     + " ".join(f"{k} {v:.3f}" for k, v in r["mae_by_class"].items()))
+    lines.append(f"({result['seconds']:.0f} s)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", default="outputs")
+    parser.add_argument("--only", choices=["visible", "visnir"])
+    args = parser.parse_args(argv)
+    output = pathlib.Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    recipes = {"visible": aae_net_albedo_visible.RECIPE, "visnir": aae_net_albedo.RECIPE}
+    results = {}
+    for key, recipe in recipes.items():
+        if args.only and key != args.only:
+            continue
+        results[key] = run_levers(recipe, args.quick, log=lambda m: print(m, flush=True))
+        print(format_levers(results[key]), flush=True)
+        (output / f"albedo_levers_{key}.json").write_text(json.dumps(results[key], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
