@@ -72,3 +72,23 @@ def test_band_summary_of_an_s_type_and_why_not_for_a_short_one():
     assert band["gaffey_subtypes"] and 0 < band["dunn_ol_px"] < 1
     short = band_summary(w[w < 2.0], _s_type(w[w < 2.0]))
     assert set(short) == {"error"} and "Band II" in short["error"]
+
+
+def test_the_recipe_trains_a_preset_that_composition_of_reads(mirror, tmp_path):
+    import json
+
+    from astrokeras.export.preset_files import save_small
+    from astrokeras.recipes import RECIPES
+
+    recipe = RECIPES[mineralogy.PRESET]
+    with pytest.raises(ValueError, match="does not take"):
+        recipe.train(quick=True, precision="mixed_float16")
+    model, card = recipe.train(quick=True, epochs=1)
+    assert len(card["grid_um"]) == 201 and card["requires_um"] == [0.82, 2.08] and card["spectra"] == 674
+    card = {"file": "c.keras", "tflite": "c.tflite", **card}
+    save_small(model, tmp_path / "c.keras")
+    (tmp_path / "presets.json").write_text(json.dumps({mineralogy.PRESET: card}))
+    w = np.linspace(0.45, 2.45, 300)
+    found = composition_of(Spectrum(w, _s_type(w)), "S", presets=tmp_path)
+    assert found.modal is not None and sum(found.modal.values()) == pytest.approx(1, abs=1e-3)
+    assert found.models == [mineralogy.PRESET] and all(v > 0 for v in found.modal_1sigma.values())
