@@ -62,15 +62,15 @@ def analysis_png(result, path) -> pathlib.Path:
     if wide:
         names, values = list(result.composition), list(result.composition.values())
         sigma = [(result.composition_1sigma or {}).get(k, 0.0) for k in names]
-        bars = axes[1].bar(names, [100 * v for v in values], yerr=[100 * e for e in sigma], capsize=3,
-                           color=["tab:olive", "tab:brown", "tab:gray", "tab:cyan"][:len(names)])
-        axes[1].bar_label(bars, labels=[f"{100 * v:.0f}%" for v in values], fontsize=8, padding=2)
+        axes[1].bar(range(len(names)), [100 * v for v in values], yerr=[100 * e for e in sigma], capsize=3,
+                    color=["tab:olive", "tab:brown", "tab:gray", "tab:cyan"][:len(names)])
+        axes[1].set_xticks(range(len(names)), [f"{k}\n{100 * v:.0f}+-{100 * e:.0f}" for k, v, e in
+                                               zip(names, values, sigma)], fontsize=7)
         axes[1].set_ylim(0, 100)
         axes[1].set_ylabel("vol% (1-sigma bars)", fontsize=8)
         axes[1].set_title("CompositionNet modal", fontsize=9)
         band = result.band_parameters or {}
         if "band_i_centre_um" in band:
-            axes[1].text(0.02, 0.97, f"BI {band['band_i_centre_um']:.3f} um\nBAR {band['bar']:.2f}\n"
-                         + (", ".join(band["gaffey_subtypes"]) or "no Gaffey region"), transform=axes[1].transAxes,
-                         fontsize=7, va="top")
+            axes[1].set_xlabel(f"Band I {band['band_i_centre_um']:.3f} um, BAR {band['bar']:.2f}\n"
+                               + (", ".join(band["gaffey_subtypes"]) or "no Gaffey region"), fontsize=7)
     return save_png(fig, path)
