@@ -437,3 +437,19 @@ def test_grpc_client_classifies_through_a_prediction_service(mirror, layout, tmp
     classes = card_of(written["asc_net"]["preset"])["classes"]
     P = serve(spectrum=tf.constant(X))["probabilities"].numpy()
     assert [a["top_class"] for a in json.loads(result.stdout)] == [classes[i] for i in P.argmax(1)]
+
+
+@pytest.mark.integration
+def test_the_composition_network_serves_with_its_coverage_mask(mirror, tmp_path):
+    from astrokeras.lite import TFLiteModel
+
+    written = write_serving_layout(None, tmp_path, models={"composition_net": "composition-net-mineralogy"},
+                                   reference_spectra=8)["composition_net"]
+    card = json.loads((tmp_path / "edge" / "composition_net" / "card.json").read_text())
+    assert set(card["inputs"]) == {"spectrum", "mask"} and card["inputs"]["mask"]["shape"] == [-1, 201]
+    assert set(card["outputs"]) == {"modal", "chemistry"}
+    reference = np.load(written["reference"])
+    assert reference["input.mask"].shape == (8, 201) and np.all(reference["input.mask"] == 1)
+    lite = TFLiteModel.from_file(str(written["tflite"]["float32"]))
+    answer = lite.run(spectrum=reference["input.spectrum"], mask=reference["input.mask"])
+    np.testing.assert_allclose(answer["modal"], reference["output.modal"], atol=1e-4)

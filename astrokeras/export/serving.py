@@ -136,6 +136,9 @@ def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA
     rows = np.sort(np.random.default_rng(seed).choice(len(X), size=min(count, len(X)), replace=False))
     model = keras.saving.load_model(str(preset_path(preset, presets_dir)), compile=False)
     inputs = {"spectrum": X[rows]}
+    if "mask" in [t.name for t in model.inputs]:  # a coverage-masked network (CompositionNet): full coverage
+        inputs["mask"] = np.ones_like(X[rows])
+        source += "; mask: every band covered"
     if "class_probabilities" in [t.name for t in model.inputs]:
         classifier_card = card_of(ALBEDO_CLASSIFIER, presets_dir)
         if list(classifier_card["classes"]) != list(card["classes"]):
@@ -157,6 +160,7 @@ def edge_card(name: str, preset: str, card: dict, version: int, inputs, outputs)
     keep = ("answers", "classes", "class_prior_log10", "log_sigma_bounds", "endmembers", "applies_to", "date")
     bands, at = len(card["grid_um"]), card.get("normalise_at_um", 0.55)
     meaning = {"spectrum": ([-1, bands], f"reflectance on grid_um ({bands} bands), divided by its value at {at} um"),
+               "mask": ([-1, bands], "1 where the spectrum covers the band, 0 elsewhere (the level is removed inside)"),
                "class_probabilities": ([-1, len(card.get("classes", ()))],
                                        f"the probabilities output of {ALBEDO_CLASSIFIER} (served as asc_net)")}
     return {"name": name, "preset": preset, "version": version, "grid_um": card["grid_um"], "normalise_at_um": at,
