@@ -29,7 +29,7 @@ import numpy as np
 
 from astrokeras.band_parameters import (band_parameters, dunn_fayalite, dunn_ferrosilite, dunn_olivine_fraction,
                                         gaffey_subtypes)
-from astrokeras.coverage import covered, encode
+from astrokeras.coverage import encode
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import Spectrum, SpectrumError
 
