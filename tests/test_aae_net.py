@@ -119,7 +119,7 @@ def test_albedo_tables_from_one_shared_run(mirror, tmp_path):
 def test_catalogue_rows_show_the_factor_2_pair_behind_itokawa_s_median(mirror):
     from astrokeras.datasets.albedos import albedo_catalogue, catalogue_rows
 
-    rows = catalogue_rows("25143")
+    rows = catalogue_rows(["25143"])["25143"]
     assert sorted(rows["mahlke2022"]) == pytest.approx([0.285, 0.569, 0.570], abs=1e-3)
     assert albedo_catalogue()[0]["25143"] == pytest.approx(np.median(rows["mahlke2022"]))
 

@@ -36,8 +36,9 @@ def _median_by_key(frame: pd.DataFrame, value: str, number: str, designation: st
     return {**by_designation.to_dict(), **by_number.to_dict()}
 
 
-def albedo_catalogue() -> tuple[dict, dict, dict]:
-    """The two albedo look-ups ``(mahlke, spitzer)`` keyed by number or designation, and the files' sources."""
+def _catalogue_frames():
+    """``(mahlke, neos, sources)``: every Mahlke+2022 row (``number, name, pV`` and ``albedo = 10**pV``) and every
+    SpitzerNEOs fit (``desig, number, pv``), read once, and the files' sources."""
     columns = ["number", "name", "pV"]
     visnir = fetch("mahlke2022/class_visnir.csv")
     vis = fetch("mahlke2022/class_vis.csv")
@@ -48,24 +49,30 @@ def albedo_catalogue() -> tuple[dict, dict, dict]:
     sources = {}
     for f in (visnir, vis, spitzer):
         sources[f.source] = sources.get(f.source, 0) + 1
+    return mahlke, neos, sources
+
+
+def albedo_catalogue() -> tuple[dict, dict, dict]:
+    """The two albedo look-ups ``(mahlke, spitzer)`` keyed by number or designation, and the files' sources."""
+    mahlke, neos, sources = _catalogue_frames()
     return (_median_by_key(mahlke, "albedo", "number", "name"),
             _median_by_key(neos, "pv", "number", "desig"), sources)
 
 
-def catalogue_rows(key: str) -> dict:
-    """Every albedo row behind one asteroid's catalogue value (number as ``"25143"``), per source:
-    ``{"mahlke2022": [...], "spitzerneos": [...]}`` (linear pV, file order), to check a median that looks wrong."""
-    columns = ["number", "name", "pV"]
-    mahlke = pd.concat([pd.read_csv(fetch(f"mahlke2022/{name}").path, usecols=columns)
-                        for name in ("class_visnir.csv", "class_vis.csv")]).dropna(subset=["pV"])
-    neos = pd.read_csv(fetch("spitzerneos/spitzerneos.csv").path, usecols=["desig", "number", "pv"]).dropna(subset=["pv"])
+def catalogue_rows(keys) -> dict:
+    """Every albedo row behind each asteroid's catalogue value (numbers as ``"25143"``, designations as
+    ``"2002_UN"``): ``{key: {"mahlke2022": [...], "spitzerneos": [...]}}`` (linear pV, file order), to check a
+    median that looks wrong."""
+    mahlke, neos, _ = _catalogue_frames()
+    mahlke, neos = mahlke.dropna(subset=["pV"]), neos.dropna(subset=["pv"])
 
-    def match(frame, designation):
+    def match(frame, designation, key):
         number = pd.to_numeric(frame["number"], errors="coerce")
         return (number == float(key)) if key.isdigit() else (frame[designation].astype(str).str.replace(" ", "_") == key)
 
-    return {"mahlke2022": [round(float(v), 4) for v in 10.0 ** mahlke.loc[match(mahlke, "name"), "pV"]],
-            "spitzerneos": [round(float(v), 4) for v in neos.loc[match(neos, "desig"), "pv"]]}
+    return {key: {"mahlke2022": [round(float(v), 4) for v in mahlke.loc[match(mahlke, "name", key), "albedo"]],
+                  "spitzerneos": [round(float(v), 4) for v in neos.loc[match(neos, "desig", key), "pv"]]}
+            for key in keys}
 
 
 def join_albedos(keys, mahlke: dict, spitzer: dict) -> tuple[np.ndarray, list]:
