@@ -7,28 +7,34 @@ Protocol: the recipes' 5 stratified folds by asteroid (seed 0); inside each fold
 sample (the tables' PCA + logistic regression), the same for every method; every setting is the recipes' (nothing
 is chosen on a test fold). Scores: MAE and MAPE of linear albedo, mean +- std over folds, and per class.
 
+The out-of-fold predictions come from :func:`astrokeras.reproduce.albedo_tables.run_albedo` (the tables' own
+loop), given the forest with and without the band features as its regressors.
+
 Run: ``ASTROKERAS_DATA_DIR=../shared/data python benchmarks/albedo_levers.py [--quick] [--output DIR]``
-(about 25 minutes on 2 cores; ``--quick``: 2 folds, few epochs, a pipeline check, not a measurement).
+(about 35 minutes on 2 cores; ``--quick``: few epochs, a pipeline check, not a measurement).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import pathlib
 import time
 
 import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from astrokeras.evaluation import mean_std
 from astrokeras.models.albedo_baselines import REGRESSORS
 from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
-from astrokeras.reproduce.albedo_tables import mape
-from astrokeras.training.albedo import class_prior, class_probabilities
-from astrokeras.training.recipes import SEED
+from astrokeras.reproduce.albedo_tables import PRIOR, mape, run_albedo
 
-PRIOR, FOREST, FOREST_BANDS, AAE, MEAN = ("class prior (P-weighted)", "random forest", "random forest + band features",
-                                          "AAE-Net (log10)", "mean of AAE-Net and random forest (log10)")
+AAE, FOREST, FOREST_BANDS, MEAN = ("AAE-Net (log10, NLL)", "random forest", "random forest + band features",
+                                   "mean of AAE-Net and random forest (log10)")
+SHOWN = {PRIOR: "class prior (P-weighted)", FOREST: FOREST, FOREST_BANDS: FOREST_BANDS, AAE: "AAE-Net (log10)",
+         MEAN: MEAN}
 
 
 def _window(grid, X, centre, half=0.015):
@@ -49,31 +55,26 @@ def band_features(grid, X) -> np.ndarray:
     return np.column_stack([r45 / r55, (r85 - r55) / 0.30, 1.0 - r70 / continuum_70, r90 / r75])
 
 
-def run_levers(recipe, quick: bool = False, log=print) -> dict:
+def with_band_features(grid, regressor=REGRESSORS["Random forest"]):
+    """A regressor factory ``(bands, seed)`` that appends :func:`band_features` of the spectrum columns (the first
+    ``bands``) to the inputs of ``regressor``."""
+    def factory(bands, seed):
+        append = FunctionTransformer(lambda A: np.hstack([A, band_features(grid, A[:, :bands])]))
+        return Pipeline([("band_features", append), ("regressor", regressor(bands, seed))])
+    return factory
+
+
+def run_levers(recipe, quick: bool = False) -> dict:
     """Out-of-fold predictions of every lever on ``recipe``'s data and folds; the scores as a dict."""
     start = time.perf_counter()
-    X, albedo, classes, _ = recipe.data()
-    folds = recipe.folds(classes)[: 2 if quick else None]
-    n = len(recipe.scheme.classes)
-    features = band_features(recipe.grid, X)
-    predicted = {name: np.full(len(albedo), np.nan) for name in (PRIOR, FOREST, FOREST_BANDS, AAE, MEAN)}
-    for fold in folds:
-        tr, te = fold.train, fold.test
-        P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index, n)
-        predicted[PRIOR][te] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), classes[tr], n))
-        for name, extra in ((FOREST, None), (FOREST_BANDS, features)):
-            train = np.hstack([X[tr], P_train] + ([extra[tr]] if extra is not None else []))
-            test = np.hstack([X[te], P_test] + ([extra[te]] if extra is not None else []))
-            model = REGRESSORS["Random forest"](X.shape[1], SEED + fold.index).fit(train, np.log10(albedo[tr]))
-            predicted[name][te] = 10.0 ** model.predict(test)
-        model, prior = recipe.fit(X[tr], albedo[tr], P_train, classes[tr], quick=quick, seed=SEED + fold.index)
-        predicted[AAE][te], _ = recipe.predict(model, prior, X[te], P_test)
-        predicted[MEAN][te] = 10.0 ** ((np.log10(predicted[AAE][te]) + np.log10(predicted[FOREST][te])) / 2)
-        log(f"  {recipe.name} fold {fold.index + 1}/{len(folds)}: " + ", ".join(
-            f"{k} {np.mean(np.abs(v[te] - albedo[te])):.4f}" for k, v in predicted.items()))
+    run = run_albedo(quick=quick, recipe=recipe, linear=False,
+                     regressors={FOREST: REGRESSORS["Random forest"], FOREST_BANDS: with_band_features(recipe.grid)})
+    albedo, classes, folds, predicted = run["albedo"], run["classes"], run["folds"], run["predictions"]
+    predicted[MEAN] = 10.0 ** ((np.log10(predicted[AAE]) + np.log10(predicted[FOREST])) / 2)
     tested = np.concatenate([f.test for f in folds])
     out = {"recipe": recipe.name, "asteroids": int(len(tested)), "folds": len(folds), "quick": quick, "rows": []}
-    for name, values in predicted.items():
+    for method, name in SHOWN.items():
+        values = predicted[method]
         mae = [np.mean(np.abs(values[f.test] - albedo[f.test])) for f in folds]
         pct = [mape(albedo[f.test], values[f.test]) for f in folds]
         by_class = {c: round(float(np.mean(np.abs(values[tested][classes[tested] == k] - albedo[tested][classes[tested] == k]))), 4)
@@ -107,6 +108,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", default="outputs")
     parser.add_argument("--only", choices=["visible", "visnir"])
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # run_albedo's progress, a line per fold
     output = pathlib.Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     recipes = {"visible": aae_net_albedo_visible.RECIPE, "visnir": aae_net_albedo.RECIPE}
@@ -114,7 +116,7 @@ def main(argv=None) -> int:
     for key, recipe in recipes.items():
         if args.only and key != args.only:
             continue
-        results[key] = run_levers(recipe, args.quick, log=lambda m: print(m, flush=True))
+        results[key] = run_levers(recipe, args.quick)
         print(format_levers(results[key]), flush=True)
         (output / f"albedo_levers_{key}.json").write_text(json.dumps(results[key], indent=1))
     return 0

@@ -72,9 +72,11 @@ class AAENetMethod:
         return self.recipe.predict(model, prior, X_test, P_test, self.target)
 
 
-def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: bool = True) -> dict:
+def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: bool = True, regressors=None) -> dict:
     """Out-of-fold albedo predictions of every method; returns ``{method: predictions}`` and the data.
-    ``linear``: also train AAE-Net with the paper's linear target and L1 loss (not with ``quick``)."""
+    ``linear``: also train AAE-Net with the paper's linear target and L1 loss (not with ``quick``).
+    ``regressors``: ``{name: factory(bands, seed)}`` fitted on the spectrum and the class probabilities, predicting
+    log10 albedo (default: every Table 9 regressor; with ``quick``, the random forest only)."""
     start = time.perf_counter()
     X, albedo, classes, designations = recipe.data()
     folds = recipe.folds(classes)
@@ -83,7 +85,8 @@ def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: boo
     methods = [AAENetMethod("AAE-Net (log10, NLL)", "log10", quick, recipe)]
     if linear and not quick:
         methods.append(AAENetMethod("AAE-Net (linear, L1)", "linear", quick, recipe))
-    regressors = {"Random forest": REGRESSORS["Random forest"]} if quick else REGRESSORS
+    if regressors is None:
+        regressors = {"Random forest": REGRESSORS["Random forest"]} if quick else REGRESSORS
     predictions = {name: np.zeros(len(albedo)) for name in
                    [PRIOR, "Class-mean rule"] + [m.name for m in methods] + list(regressors)}
     sigma = np.full(len(albedo), np.nan)
