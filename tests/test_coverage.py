@@ -8,10 +8,13 @@ import pytest
 from astrokeras.coverage import MASTER_GRID, MAX_GAP_UM, covered, describe, encode
 from astrokeras.coverage_augmentation import augment_spectrum, perturb_calibration, sample_coverage
 from astrokeras.datasets.collection import SpectrumCollection, asteroid_key
-from astrokeras.models import CoverageNet
+from astrokeras.losses import GaussianNLL
+from astrokeras.models import CoverageAlbedoNet, CoverageNet
 from astrokeras.ood import fit_mahalanobis, ood_scores
+from astrokeras.training import TrainConfig
 from astrokeras.training.coverage_classifier import calibrate, negative_log_likelihood, training_arrays
 from astrokeras.training.recipes import CoverageRecipe
+from astrokeras.training.regressor import fit_regressor
 
 GROUPS = [3, 1, 1, 3, 3, 3, 3, 0, 3, 3, 2]
 W = np.round(np.arange(0.45, 2.4501, 0.005), 4)
@@ -92,6 +95,52 @@ def test_coverage_net_round_trips_as_its_own_class(tiny_net, tmp_path):
     tiny_net.save(tmp_path / "c.keras")
     loaded = keras.saving.load_model(tmp_path / "c.keras")
     assert isinstance(loaded, CoverageNet) and loaded.groups == GROUPS and loaded.token_stride == 2
+
+
+def _tiny_albedo_net(**kwargs):
+    return CoverageAlbedoNet(len(MASTER_GRID), 15, width=8, mlp_units=8, conv_filters=(4, 4), feature_units=8,
+                             **kwargs)
+
+
+def test_coverage_albedo_net_starts_at_the_prior_and_ignores_what_is_outside_the_mask(tmp_path):
+    import keras
+
+    net = _tiny_albedo_net()
+    values, mask = encode(W[W < 0.95], _s_type(W[W < 0.95]))
+    other = values.copy()
+    other[~mask] = np.random.default_rng(1).normal(0, 3, (~mask).sum())
+    inputs = {"spectrum": np.stack([values, other]), "mask": np.stack([mask, mask]).astype("float32"),
+              "class_probabilities": np.full((2, 15), 1 / 15, "float32")}
+    assert np.all(net.predict(inputs, verbose=0) == 0)     # zero-initialised head: the class prior, sigma mid-range
+    head = net.get_layer("albedo")
+    head.set_weights([np.random.default_rng(2).normal(0, 1, w.shape) for w in head.get_weights()])
+    out = net.predict(inputs, verbose=0)
+    assert np.abs(out).max() > 1e-3
+    np.testing.assert_allclose(out[0], out[1], atol=1e-5)
+    net.save(tmp_path / "a.keras")
+    loaded = keras.saving.load_model(tmp_path / "a.keras")
+    assert isinstance(loaded, CoverageAlbedoNet) and loaded.token_stride == 2
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), out, atol=1e-6)
+
+
+def test_fit_regressor_trains_a_multitask_albedo_and_taxonomy_net():
+    import keras
+
+    rng = np.random.default_rng(0)
+    n = 24
+    values, mask = encode(W, _s_type(W))
+    inputs = {"spectrum": np.repeat(values[None], n, 0) + rng.normal(0, 0.01, (n, len(MASTER_GRID))),
+              "mask": np.repeat(mask[None], n, 0).astype("float32"), "class_probabilities": rng.random((n, 15))}
+    labels = np.eye(4)[rng.integers(0, 4, n)]
+    model, history = fit_regressor(
+        lambda: _tiny_albedo_net(taxonomy_classes=4), inputs, {"albedo": rng.normal(0, 0.2, n), "taxonomy": labels},
+        {"albedo": GaussianNLL(), "taxonomy": keras.losses.CategoricalCrossentropy()},
+        TrainConfig(epochs=2, batch_size=8, patience=2, verbose=0), loss_weights={"albedo": 1.0, "taxonomy": 1.0})
+    out = model.predict(inputs, verbose=0)
+    assert sorted(out) == ["albedo", "taxonomy"] and out["albedo"].shape == (n, 2)
+    np.testing.assert_allclose(out["taxonomy"].sum(1), 1, atol=1e-5)
+    assert {"val_albedo_loss", "val_taxonomy_loss"} <= set(history.history)
+    assert len(history.history["loss"]) == 2
 
 
 def test_temperature_scaling_and_the_group_likelihood():

@@ -11,7 +11,8 @@ Example
 from astrokeras.models.aae_net import AAENet
 from astrokeras.models.ae_trans import AETrans
 from astrokeras.models.asc_net import ASCNet
+from astrokeras.models.coverage_albedo_net import CoverageAlbedoNet
 from astrokeras.models.coverage_net import CoverageNet
 from astrokeras.models.preset_loading import load_preset
 
-__all__ = ["AAENet", "AETrans", "ASCNet", "CoverageNet", "load_preset"]
+__all__ = ["AAENet", "AETrans", "ASCNet", "CoverageAlbedoNet", "CoverageNet", "load_preset"]

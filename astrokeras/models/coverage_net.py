@@ -24,6 +24,41 @@ from astrokeras.layers import BandPositions, CoverageChannels, GroupSum, MaskedM
 from astrokeras.models.preset_model import PresetModel
 
 
+def coverage_features(spectrum, mask, *, conv_filters=(32, 32), kernel_size: int = 5, width: int = 64,
+                      num_heads: int = 4, blocks: int = 2, mlp_units: int = 128, dropout: float = 0.1,
+                      feature_units: int = 64, token_stride: int = 1):
+    """CoverageNet's trunk on the symbolic ``spectrum`` and ``mask`` inputs (``(None, bands)``): the ``features``
+    tensor (``(None, feature_units)``), read by CoverageNet's softmax and by
+    :class:`~astrokeras.models.CoverageAlbedoNet`'s albedo head. Layer names are CoverageNet's."""
+    bands = spectrum.shape[-1]
+    x = CoverageChannels(name="channels")([spectrum, mask])
+    for i, filters in enumerate(conv_filters):
+        x = layers.Conv1D(filters, kernel_size, padding="same", name=f"conv_{i}")(x)
+        x = layers.LeakyReLU(negative_slope=0.2, name=f"conv_{i}_act")(x)
+    tokens_mask = mask
+    if token_stride > 1:  # tokens of token_stride bands: attention costs token_stride**2 less
+        x = layers.Conv1D(width, token_stride, strides=token_stride, name="tokens")(x)
+        tokens_mask = layers.Reshape((-1,), name="token_mask")(layers.MaxPooling1D(
+            token_stride, name="token_coverage")(layers.Reshape((bands, 1), name="mask_channel")(mask)))
+    else:
+        x = layers.Dense(width, name="tokens")(x)
+    x = BandPositions(bands // token_stride, name="wavelength")(x)
+    pairs = PairMask(name="pairs")(tokens_mask)
+    for i in range(blocks):
+        h = layers.LayerNormalization(name=f"block_{i}_norm_1")(x)
+        h = layers.MultiHeadAttention(num_heads, width // num_heads, dropout=dropout,
+                                      name=f"block_{i}_attention")(h, h, attention_mask=pairs)
+        x = layers.Add(name=f"block_{i}_residual_1")([x, h])
+        h = layers.LayerNormalization(name=f"block_{i}_norm_2")(x)
+        h = layers.Dense(mlp_units, activation="gelu", name=f"block_{i}_mlp_1")(h)
+        h = layers.Dense(width, name=f"block_{i}_mlp_2")(layers.Dropout(dropout, name=f"block_{i}_dropout")(h))
+        x = layers.Add(name=f"block_{i}_residual_2")([x, h])
+    pooled = MaskedMean(name="pool")([layers.LayerNormalization(name="final_norm")(x), tokens_mask])
+    features = layers.Dense(feature_units, activation="relu", name="features")(
+        layers.Dropout(dropout, name="pool_dropout")(pooled))
+    return features
+
+
 @keras.saving.register_keras_serializable(package="astrokeras")
 class CoverageNet(PresetModel):
     """A classifier of spectra of any coverage (Keras functional model).
@@ -58,31 +93,9 @@ class CoverageNet(PresetModel):
                  feature_units: int = 64, token_stride: int = 1, **kwargs):
         spectrum = keras.Input((bands,), name="spectrum")
         mask = keras.Input((bands,), name="mask")
-        x = CoverageChannels(name="channels")([spectrum, mask])
-        for i, filters in enumerate(conv_filters):
-            x = layers.Conv1D(filters, kernel_size, padding="same", name=f"conv_{i}")(x)
-            x = layers.LeakyReLU(negative_slope=0.2, name=f"conv_{i}_act")(x)
-        tokens_mask = mask
-        if token_stride > 1:  # tokens of token_stride bands: attention costs token_stride**2 less
-            x = layers.Conv1D(width, token_stride, strides=token_stride, name="tokens")(x)
-            tokens_mask = layers.Reshape((-1,), name="token_mask")(layers.MaxPooling1D(
-                token_stride, name="token_coverage")(layers.Reshape((bands, 1), name="mask_channel")(mask)))
-        else:
-            x = layers.Dense(width, name="tokens")(x)
-        x = BandPositions(bands // token_stride, name="wavelength")(x)
-        pairs = PairMask(name="pairs")(tokens_mask)
-        for i in range(blocks):
-            h = layers.LayerNormalization(name=f"block_{i}_norm_1")(x)
-            h = layers.MultiHeadAttention(num_heads, width // num_heads, dropout=dropout,
-                                          name=f"block_{i}_attention")(h, h, attention_mask=pairs)
-            x = layers.Add(name=f"block_{i}_residual_1")([x, h])
-            h = layers.LayerNormalization(name=f"block_{i}_norm_2")(x)
-            h = layers.Dense(mlp_units, activation="gelu", name=f"block_{i}_mlp_1")(h)
-            h = layers.Dense(width, name=f"block_{i}_mlp_2")(layers.Dropout(dropout, name=f"block_{i}_dropout")(h))
-            x = layers.Add(name=f"block_{i}_residual_2")([x, h])
-        pooled = MaskedMean(name="pool")([layers.LayerNormalization(name="final_norm")(x), tokens_mask])
-        features = layers.Dense(feature_units, activation="relu", name="features")(
-            layers.Dropout(dropout, name="pool_dropout")(pooled))
+        features = coverage_features(spectrum, mask, conv_filters=conv_filters, kernel_size=kernel_size,
+                                     width=width, num_heads=num_heads, blocks=blocks, mlp_units=mlp_units,
+                                     dropout=dropout, feature_units=feature_units, token_stride=token_stride)
         probabilities = layers.Dense(num_classes, activation="softmax", dtype="float32",
                                      name="probabilities")(features)
         outputs = {"probabilities": probabilities, "features": layers.Activation("linear", dtype="float32",

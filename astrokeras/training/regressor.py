@@ -29,15 +29,17 @@ from astrokeras.training.runtime import distribution_strategy, precision_scope
 
 
 def fit_regressor(build: typing.Callable[[], keras.Model], inputs: dict, y, loss, config: TrainConfig = TrainConfig(),
-                  *, stratify=None, backup_dir: str | None = None):
+                  *, stratify=None, backup_dir: str | None = None, loss_weights=None):
     """Train ``build()`` on named ``inputs`` and targets ``y``; returns ``(model, history)``.
 
-    A validation share (``config.validation_fraction``, stratified by ``stratify`` when given) is carved from
-    the rows first and drives early stopping with best-weight restore.
+    ``y`` and ``loss`` are an array and a loss, or dicts by output name (a multitask model, weighted by
+    ``loss_weights``). A validation share (``config.validation_fraction``, stratified by ``stratify`` when given) is
+    carved from the rows first and drives early stopping (on the total validation loss) with best-weight restore.
     """
     keras.utils.set_random_seed(config.seed)
-    y = np.asarray(y, dtype="float32")
-    rows = np.arange(y.size)
+    as32 = lambda a: np.asarray(a, dtype="float32")  # noqa: E731
+    y = {k: as32(v) for k, v in y.items()} if isinstance(y, dict) else as32(y)
+    rows = np.arange(len(next(iter(y.values())) if isinstance(y, dict) else y))
     callbacks = []
     if config.validation_fraction > 0:
         fit_rows, val_rows = train_test_split(rows, test_size=config.validation_fraction, random_state=config.seed,
@@ -49,13 +51,15 @@ def fit_regressor(build: typing.Callable[[], keras.Model], inputs: dict, y, loss
     if backup_dir:
         callbacks.append(keras.callbacks.BackupAndRestore(backup_dir))
     pick = lambda r: {k: np.asarray(v)[r] for k, v in inputs.items()}  # noqa: E731
-    train = make_dataset(pick(fit_rows), y[fit_rows], config.batch_size, True, config.seed)
-    validation = None if val_rows is None else make_dataset(pick(val_rows), y[val_rows], config.batch_size, False,
-                                                            config.seed)
+    targets = lambda r: {k: v[r] for k, v in y.items()} if isinstance(y, dict) else y[r]  # noqa: E731
+    train = make_dataset(pick(fit_rows), targets(fit_rows), config.batch_size, True, config.seed)
+    validation = None if val_rows is None else make_dataset(pick(val_rows), targets(val_rows), config.batch_size,
+                                                            False, config.seed)
     with precision_scope(config.precision):
         with distribution_strategy(config.strategy).scope():
             model = build()
-            model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0), loss=loss)
+            model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0), loss=loss,
+                          loss_weights=loss_weights)
         history = model.fit(train, validation_data=validation, epochs=config.epochs, callbacks=callbacks,
                             verbose=config.verbose, shuffle=False)
     return model, history
