@@ -38,19 +38,40 @@ class GaussianNLL(keras.losses.Loss):
     sigma cannot blow up the gradients and an exploding one cannot freeze them. Trains a mean and its 1-sigma
     uncertainty together (AAE-Net predicts log10 albedo this way; read sigma with ``exp(bounded_log_sigma(raw))``).
 
+    With ``beta`` > 0 it is the beta-NLL of Seitzer et al. (2022, ICLR, "On the pitfalls of heteroscedastic
+    uncertainty estimation"): each row's NLL is weighted by ``sigma ** (2 * beta)``, held constant in the
+    gradient, so rows predicted with a large sigma (a wide class, like the X complex's albedos) still pull the mean:
+    ``beta`` 0 is the plain NLL, 1 gives the mean the gradient of a squared error.
+
     Args:
+        beta: the beta-NLL exponent, 0 (plain NLL) to 1.
         name: loss name.
         **kwargs: passed to ``keras.losses.Loss`` (``reduction``...).
+
+    Example:
+        >>> y, pred = np.array([[1.0]], "float32"), np.array([[0.0, -1.5]], "float32")  # log-sigma -1.5
+        >>> nll = 0.5 * np.exp(3.0) - 1.5                                                 # the plain NLL
+        >>> bool(np.isclose(float(GaussianNLL(beta=0.5)(y, pred)), np.exp(-1.5) * nll))   # weighted by sigma
+        True
     """
 
-    def __init__(self, name: str = "gaussian_nll", **kwargs):
+    def __init__(self, beta: float = 0.0, name: str = "gaussian_nll", **kwargs):
         super().__init__(name=name, **kwargs)
+        if not 0.0 <= beta <= 1.0:
+            raise ValueError(f"beta must be between 0 and 1, got {beta}")
+        self.beta = float(beta)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(ops.reshape(y_true, (-1,)), "float32")
         y_pred = ops.cast(y_pred, "float32")
         mean, log_sigma = y_pred[:, 0], bounded_log_sigma(y_pred[:, 1])
-        return 0.5 * ops.square((y_true - mean) * ops.exp(-log_sigma)) + log_sigma
+        nll = 0.5 * ops.square((y_true - mean) * ops.exp(-log_sigma)) + log_sigma
+        if self.beta:
+            nll = nll * ops.stop_gradient(ops.exp(2.0 * self.beta * log_sigma))
+        return nll
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta}
 
 
 def spectral_angle(y_true, y_pred):

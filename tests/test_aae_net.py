@@ -42,6 +42,24 @@ def test_log_sigma_keeps_a_gradient_outside_its_range():
     assert float(bounded_log_sigma(np.float32(60.0))) == pytest.approx(LOG_SIGMA_MAX, abs=1e-6)
 
 
+def test_beta_nll_gives_a_wide_row_back_its_pull_on_the_mean():
+    # Plain NLL: the mean's gradient is error / sigma**2, so a row with a large sigma (the X complex) barely moves
+    # the mean. beta = 1: sigma**2 held constant in the gradient, the mean gets the squared error's gradient.
+    import tensorflow as tf
+
+    y = tf.constant([[0.5], [0.5]])
+    for beta, expected in [(0.0, lambda s: 0.5 / s ** 2), (1.0, lambda s: 0.5 * np.ones_like(s))]:
+        pred = tf.Variable([[0.0, -0.5], [0.0, -2.5]])              # two sigmas, the same error 0.5
+        with tf.GradientTape() as tape:
+            loss = GaussianNLL(beta, reduction="sum")(y, pred)
+        gradient = -tape.gradient(loss, pred).numpy()[:, 0]
+        sigma = np.exp(keras.ops.convert_to_numpy(bounded_log_sigma(pred[:, 1])))
+        np.testing.assert_allclose(gradient, expected(sigma), rtol=1e-4)
+    assert GaussianNLL.from_config(GaussianNLL(0.5).get_config()).beta == 0.5
+    with pytest.raises(ValueError, match="beta must be between 0 and 1"):
+        GaussianNLL(2.0)
+
+
 def test_inference_uses_the_same_bound_as_training():
     raw = np.linspace(-8.0, 5.0, 27).astype("float32")
     np.testing.assert_allclose(sigma_bounds.bounded_log_sigma(raw), keras.ops.convert_to_numpy(bounded_log_sigma(raw)),
