@@ -11,7 +11,8 @@ The out-of-fold predictions come from :func:`astrokeras.reproduce.albedo_tables.
 loop), given the forest with and without the band features as its regressors.
 
 Run: ``ASTROKERAS_DATA_DIR=../shared/data python benchmarks/albedo_levers.py [--quick] [--output DIR]``
-(about 35 minutes on 2 cores; ``--quick``: few epochs, a pipeline check, not a measurement).
+(about 35 minutes on 2 cores; ``--quick``: few epochs, a pipeline check, not a measurement). The joint network on
+both data sets, with and without multitask training, is ``benchmarks/albedo_joint.py``.
 """
 
 from __future__ import annotations

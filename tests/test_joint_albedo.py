@@ -1,0 +1,83 @@
+"""The joint albedo network: one CoverageAlbedoNet on the visible and the VIS-NIR albedo sets at once (tiny data)."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from astrokeras.datasets.tasks import VISIBLE_GRID, VISNIR_GRID
+from astrokeras.models import CoverageAlbedoNet
+from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
+from astrokeras.training import TrainConfig
+from astrokeras.training.joint_albedo import (VECTOR_LENGTH, AlbedoTable, class_vector, fit_joint_albedo,
+                                              four_class_grouping, predict_joint_albedo)
+from astrokeras.training.recipes import JointAlbedoRecipe
+
+QUICK = TrainConfig(epochs=1, batch_size=16, verbose=0, validation_fraction=0.2)
+
+
+def _toy(recipe, grid, per_class, first, seed):
+    """A recipe whose ``data()`` is ``per_class`` smooth positive spectra per class, designations from ``first``."""
+    n = len(recipe.scheme.classes)
+    rng = np.random.default_rng(seed)
+    classes = np.repeat(np.arange(n), per_class)
+    slope = 0.05 * classes[:, None] + rng.normal(0, 0.02, (len(classes), 1))
+    X = (1 + slope * (np.asarray(grid)[None, :] - 0.55)).astype("float32")
+    albedo = 0.05 + 0.02 * classes + rng.uniform(0, 0.01, len(classes))
+    names = np.array([str(first + i) for i in range(len(classes))])
+    return dataclasses.replace(recipe, data=lambda: (X, albedo, classes, names))
+
+
+@pytest.fixture(scope="module")
+def toy_recipes():
+    visible = _toy(aae_net_albedo_visible.RECIPE, VISIBLE_GRID, 10, 0, 0)      # asteroids 0-39
+    visnir = _toy(aae_net_albedo.RECIPE, VISNIR_GRID, 6, 20, 1)                # asteroids 20-85: 20 shared
+    return visible, visnir
+
+
+def test_the_11_classes_sum_into_s_c_x_other_and_a_visible_row_has_zeros_first():
+    grouping = four_class_grouping(aae_net_albedo.RECIPE.scheme)
+    np.testing.assert_array_equal(grouping.sum(1), 1)                        # each class in exactly one group
+    P11 = np.full((3, 11), 1 / 11)
+    v = class_vector(P11, grouping)
+    assert v.shape == (3, VECTOR_LENGTH)
+    np.testing.assert_allclose(v[:, 11:].sum(1), 1.0)                        # the grouped part is a distribution
+    visible = class_vector(np.eye(4)[[0, 3]], None)
+    assert np.all(visible[:, :11] == 0) and visible[1, -1] == 1
+
+
+def test_a_held_out_fold_leaves_its_asteroids_out_of_every_table(toy_recipes):
+    visible, visnir = toy_recipes
+    recipe = JointAlbedoRecipe(name="toy-joint", answers="albedo", training_data="toy", tables=toy_recipes,
+                               config=QUICK, quick_config=QUICK)
+    model, card = recipe.train(quick=True, holdout_fold=0)
+    tables = [AlbedoTable.load(r) for r in toy_recipes]
+    held = set()
+    for t in tables:
+        held |= set(t.designations[t.recipe.folds(t.classes)[0].test])
+    expected = sum(int(np.sum(~np.isin(t.designations, list(held)))) for t in tables)
+    assert card["spectra"] == expected
+    # holding out each table's own fold only would keep more: a shared asteroid in one table's test fold is also
+    # removed from the other table's training rows
+    own_fold_only = sum(len(t.albedo) - len(t.recipe.folds(t.classes)[0].test) for t in tables)
+    assert expected < own_fold_only
+    assert set(card["tables"]) == {visible.name, visnir.name}
+    assert isinstance(model, CoverageAlbedoNet) and model.taxonomy_classes == 4
+
+
+def test_an_untrained_joint_network_answers_each_row_s_own_class_prior(toy_recipes):
+    tables = [AlbedoTable.load(r) for r in toy_recipes]
+    parts = []
+    for t in tables:
+        rows = np.arange(len(t.albedo))
+        (vectors, offsets), _, _ = t.class_inputs(rows, rows[:2], 0)
+        parts.append((t, rows, vectors, offsets))
+    model, _ = fit_joint_albedo(parts, QUICK, taxonomy=False)
+    fresh = CoverageAlbedoNet(tables[0].values.shape[1], VECTOR_LENGTH)     # zero-initialised output
+    t, rows, vectors, offsets = parts[1]
+    albedo, sigma = predict_joint_albedo(fresh, t.values[rows], t.mask[rows], vectors, offsets)
+    np.testing.assert_allclose(albedo, 10.0 ** offsets, rtol=1e-5)            # the P-weighted class prior
+    assert np.all(sigma > 0)
+    trained, _ = predict_joint_albedo(model, t.values[rows], t.mask[rows], vectors, offsets)
+    assert trained.shape == albedo.shape and not np.allclose(trained, albedo)  # one epoch moved it
+    assert model.taxonomy_classes == 0
