@@ -9,8 +9,10 @@ from every training class, or whose shape no asteroid spectrum takes (out of dis
 laboratory spectrum), gets a warning (:mod:`astrokeras.ood`).
 
 * Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
-  else AAE-Net on the visible (``aae-net-albedo-visible``) when it covers 0.44-0.92 um, fed the S / C / X / Other
-  probabilities; otherwise the probability-weighted mean of the class albedos (AAED, with its spread).
+  else AAE-Net on the visible (``aae-net-albedo-visible``) when it covers 0.44-0.92 um, fed the probabilities of
+  the 24 Bus classes from the linear class model its card carries (:mod:`astrokeras.class_model`; the Bus classes
+  split "Other" and X by albedo); otherwise the probability-weighted mean of the class albedos (AAED, with its
+  spread).
 * Composition: for S, Q, A and V-types covering at least 0.82-2.08 um without gaps, CompositionNet
   (``composition-net-mineralogy``): modal OL / OPX / CPX / PLG and Fa, Fs, Wo, each with a calibrated 1-sigma, plus
   the band parameters (Band I / II centres, BAR, Gaffey S-subtype) where both bands are measured
@@ -36,6 +38,7 @@ import math
 
 import numpy as np
 
+from astrokeras.class_model import class_probabilities_of
 from astrokeras.coverage import covered, describe, encode
 from astrokeras.mineralogy import PRESET as COMPOSITION
 from astrokeras.mineralogy import Composition, composition_of
@@ -137,17 +140,22 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
     """AAE-Net on VIS-NIR (11-class probabilities), else AAE-Net on the visible (S / C / X / Other), else the
     class-mean rule; ``(mean log10, sigma dex, method, models)``."""
     named = dict(zip(card["classes"], P11)) | dict(zip(card["group_classes"], P4))
-    for name, scheme in ((ALBEDO, "11-class"), (ALBEDO_VISIBLE, "S / C / X / Other")):
+    for name in (ALBEDO, ALBEDO_VISIBLE):
         albedo_card = cards.get(name)
         if albedo_card is None or not spectrum.covers(grid_of(albedo_card)):
             continue
-        P = np.array([named[c] for c in albedo_card["classes"]], dtype="float32")
         regress, _ = load_lite_preset(name, presets)
         X = spectrum.resample(grid_of(albedo_card)).normalise(albedo_card.get("normalise_at_um", 0.55)).reflectance
+        if "class_model" in albedo_card:  # finer classes than the classifier's: the card's own linear class model
+            P = class_probabilities_of(albedo_card["class_model"], X[None])[0].astype("float32")
+            scheme = f"{albedo_card['class_model']['scheme']}-class probabilities of its own class model"
+        else:
+            P = np.array([named[c] for c in albedo_card["classes"]], dtype="float32")
+            scheme = f"{len(P)}-class probabilities" if len(P) > 4 else "S / C / X / Other probabilities"
         out = regress(spectrum=X[None], class_probabilities=P[None])["albedo"][0]
         mean = out[0] + P @ np.asarray(albedo_card["class_prior_log10"])
         sigma = float(np.exp(bounded_log_sigma(out[1])))
-        return mean, sigma, f"AAE-Net ({name}), fed the {scheme} probabilities", [name]
+        return mean, sigma, f"AAE-Net ({name}), fed the {scheme}", [name]
     means, spreads = np.asarray(card["albedo_log10_mean"]), np.asarray(card["albedo_log10_std"])
     mean = P4 @ means
     sigma = float(np.sqrt(max(P4 @ (spreads ** 2 + means ** 2) - mean ** 2, 0.0)))

@@ -9,6 +9,8 @@ targets plus the mask of kept labels).
   ``w`` and uncertain ``:`` suffixes map to their base class (Sw -> S, Sqw -> S, Vw -> V, Sq: -> S); O, R and
   U dropped.
 - :data:`BUS_DEMEO`: the full Bus-DeMeo scheme (24 classes + Xn of Binzel et al. 2019), suffixes stripped.
+- :data:`BUS`: the 24 Bus (1999) classes that :data:`FOUR_CLASS` keeps (all but O and R), unmerged: the class
+  information of the visible albedo network (Bus subclasses differ in albedo: V 0.32, D 0.05 under one "Other").
 
 Example
 -------
@@ -117,7 +119,10 @@ VISNIR_11 = TaxonomyScheme(
 
 BUS_DEMEO = TaxonomyScheme("Bus-DeMeo", BUS_DEMEO_CLASSES, {c: c for c in BUS_DEMEO_CLASSES}, strip_suffixes=True)
 
-SCHEMES = {s.name: s for s in (FOUR_CLASS, VISNIR_11, BUS_DEMEO)}
+BUS = TaxonomyScheme("Bus", tuple(c for c in BUS_CLASSES if FOUR_CLASS.map(c)),
+                     {c: c for c in BUS_CLASSES if FOUR_CLASS.map(c)})
+
+SCHEMES = {s.name: s for s in (FOUR_CLASS, VISNIR_11, BUS_DEMEO, BUS)}
 
 # The 11 VIS-NIR classes folded into the 4 visible ones, as FOUR_CLASS groups the Bus classes.
 ELEVEN_TO_FOUR = {"A": "Other", "B": "C", "C": "C", "D": "Other", "K": "Other", "L": "Other", "Q": "Other",

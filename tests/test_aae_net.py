@@ -142,6 +142,16 @@ def test_catalogue_rows_show_the_factor_2_pair_behind_itokawa_s_median(mirror):
     assert albedo_catalogue()[0]["25143"] == pytest.approx(np.median(rows["mahlke2022"]))
 
 
+def test_catalogue_scatter_takes_the_first_two_rows_of_each_asteroid(mirror):
+    from astrokeras.datasets.albedos import catalogue_scatter
+
+    itokawa = catalogue_scatter(["25143"])                      # rows 0.570, 0.285, 0.569: the first two differ
+    assert itokawa["asteroids"] == 1 and itokawa["mae"] == pytest.approx(0.285, abs=1e-3)
+    assert itokawa["mape"] == pytest.approx(50 * (0.285 / 0.570 + 1.0), abs=0.3)
+    assert itokawa["row_sigma_dex"] == 0.0                      # one pair: no spread of its log ratio
+    assert catalogue_scatter(["not-an-asteroid"])["asteroids"] == 0
+
+
 def test_every_albedo_baseline_fits_and_predicts():
     from astrokeras.models.albedo_baselines import REGRESSORS
 
@@ -162,7 +172,8 @@ def _two_class_recipe(albedo, classes):
     return dataclasses.replace(
         aae_net_albedo_visible.RECIPE, scheme=scheme, grid=np.linspace(0.5, 0.9, 12),
         data=lambda: (X.astype("float32"), albedo, classes, np.array([str(i) for i in range(len(classes))])),
-        network=lambda bands, n, uncertainty: AAENet(bands, n, uncertainty=uncertainty, **TINY))
+        network=lambda bands, n, uncertainty: AAENet(bands, n, uncertainty=uncertainty, **TINY),
+        class_scheme=None, class_labels=None)
 
 
 def test_the_class_prior_row_is_the_geometric_class_mean_weighted_by_the_probabilities():
@@ -180,6 +191,29 @@ def test_the_class_prior_row_is_the_geometric_class_mean_weighted_by_the_probabi
     assert np.mean(mean_rule[classes == 0]) == pytest.approx(0.10, rel=0.03)
 
 
+def test_a_finer_class_scheme_feeds_aae_net_and_its_card_carries_the_class_model():
+    from astrokeras.class_model import class_probabilities_of
+    from astrokeras.models.albedo_baselines import class_probability_model
+
+    classes = np.repeat([0, 1], 40)
+    albedo = np.where(classes == 0, 0.1, 0.3)
+    base = _two_class_recipe(albedo, classes)
+    fine = np.where(classes == 0, 0, np.where(np.arange(80) % 2, 1, 2))         # class 1 split into two
+    scheme = dataclasses.replace(base.scheme, name="toy-fine", classes=("S", "C1", "C2"))
+    recipe = dataclasses.replace(base, class_scheme=scheme, class_labels=lambda names: fine[names.astype(int)])
+    model, card = recipe.train(quick=True, epochs=1)
+    assert card["classes"] == ["S", "C1", "C2"] and len(card["class_prior_log10"]) == 3
+    assert model.get_layer("output_fusion").input[1].shape[-1] == 3              # AAE-Net reads 3 probabilities
+    X, _, _, _ = recipe.data()
+    expected = class_probability_model(0).fit(X, fine).predict_proba(X[:5])
+    np.testing.assert_allclose(class_probabilities_of(card["class_model"], X[:5]), expected, atol=1e-6)
+    assert card["class_model"]["scheme"] == "toy-fine"
+    run = albedo_tables.run_albedo(quick=True, recipe=recipe)
+    assert albedo_tables.fine_prior_name(recipe) in run["predictions"]            # the finer prior is a row
+    assert set(run["class_information"]["candidates"]) == {base.scheme.name, "toy-fine"}
+    assert "toy-fine" in albedo_tables._protocol(run)
+
+
 @pytest.mark.integration
 def test_albedo_visible_table_scores_every_class_against_the_prior(mirror, tmp_path):
     X, albedo, classes, names = aaed_visible()
@@ -191,6 +225,10 @@ def test_albedo_visible_table_scores_every_class_against_the_prior(mirror, tmp_p
     assert result["table"] == "albedo-visible" and f"{keep.sum()} asteroids" in result["protocol"]
     rows = {r["method"]: r for r in result["rows"]}
     assert list(rows)[0] == albedo_tables.PRIOR and rows[albedo_tables.PRIOR]["mae_vs_prior_pct"] == 0.0
+    assert list(rows)[2] == "Class prior (P-weighted, Bus classes)"                  # the recipe reads Bus classes
+    assert result["class_information"]["chosen"] == "Bus"
+    assert set(result["class_information"]["candidates"]) == {"4-class", "Bus"}
+    assert result["catalogue_scatter"]["asteroids"] > 10 and result["catalogue_scatter"]["mae"] > 0
     for row in rows.values():
         assert list(row["by_class"]) == ["S", "C", "X", "Other"]
         assert sum(c["n"] for c in row["by_class"].values()) == keep.sum()
@@ -199,4 +237,4 @@ def test_albedo_visible_table_scores_every_class_against_the_prior(mirror, tmp_p
     assert "within_1sigma" in rows["AAE-Net (log10, NLL)"]["by_class"]["X"]
     assert json.loads((tmp_path / "tablealbedo-visible.json").read_text())["rows"] == result["rows"]
     text = albedo_tables.format_albedo_table(result)
-    assert "MAE Other" in text and "MAE vs prior" in text
+    assert "MAE Other" in text and "MAE vs prior" in text and "the catalogue against itself" in text

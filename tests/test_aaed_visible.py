@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from astrokeras.datasets import load_smass2
-from astrokeras.datasets.tasks import VISIBLE_GRID, _catalogue_key, aaed_visible
-from astrokeras.taxonomy import FOUR_CLASS
+from astrokeras.datasets.tasks import VISIBLE_GRID, _catalogue_key, aaed_visible, smass2_bus_classes
+from astrokeras.taxonomy import BUS, FOUR_CLASS
 
 MAHLKE_FILES = ("class_visnir.csv", "class_vis.csv")
 
@@ -69,6 +69,18 @@ def test_aaed_visible_classes_are_the_4_class_of_the_bus_label(visible):
     bus = load_smass2().meta.set_index("designation")["bus_class"]
     assert FOUR_CLASS.decode(classes) == [FOUR_CLASS.map(bus[n]) for n in names]
     assert FOUR_CLASS.decode(classes[np.isin(names, ["1", "4", "16"])]) == ["C", "Other", "X"]   # Ceres, Vesta, Psyche
+
+
+@pytest.mark.integration
+def test_the_bus_classes_of_aaed_visible_group_into_its_4_classes(visible):
+    _, _, classes, names = visible
+    bus = smass2_bus_classes(names)
+    assert len(bus) == len(names)
+    assert [FOUR_CLASS.map(BUS.classes[k]) for k in bus] == FOUR_CLASS.decode(classes)   # the same rows, in order
+    assert len(np.unique(bus)) == 23 and "Q" not in BUS.decode(bus)
+    assert BUS.decode(smass2_bus_classes(["4", "16", "1"])) == ["V", "X", "C"]     # Vesta, Psyche, Ceres
+    with pytest.raises(KeyError, match="not SMASS II designations"):
+        smass2_bus_classes(["433"])                                                  # Eros: not in SMASS II
 
 
 @pytest.mark.integration

@@ -1,6 +1,6 @@
 import numpy as np
 
-from astrokeras.taxonomy import BUS_CLASSES, BUS_DEMEO, FOUR_CLASS, VISNIR_11, base_class
+from astrokeras.taxonomy import BUS, BUS_CLASSES, BUS_DEMEO, FOUR_CLASS, VISNIR_11, base_class
 
 
 def test_four_class_covers_every_bus_class_but_o_and_r():
@@ -29,3 +29,9 @@ def test_encode_and_decode_round_trip():
 def test_full_bus_demeo_scheme_keeps_every_class():
     assert all(BUS_DEMEO.map(c) == c for c in BUS_DEMEO.classes)
     assert BUS_DEMEO.map("Sw") == "S" and BUS_DEMEO.map("Ld") is None
+
+
+def test_bus_scheme_keeps_the_24_classes_of_the_4_class_scheme_unmerged():
+    assert len(BUS.classes) == 24 and set(BUS_CLASSES) - set(BUS.classes) == {"O", "R"}
+    y, kept = BUS.encode(["Xe", "O", "V", "Cgh"])
+    assert kept.tolist() == [True, False, True, True] and BUS.decode(y) == ["Xe", "V", "Cgh"]

@@ -1,13 +1,17 @@
-"""Recipe: AAE-Net on visible spectra, geometric albedo with a 1-sigma from a SMASS II spectrum and its 4-class
+"""Recipe: AAE-Net on visible spectra, geometric albedo with a 1-sigma from a SMASS II spectrum and its Bus-class
 probabilities -- the ``aae-net-albedo-visible`` preset (``analyze`` uses it for a spectrum covering 0.44-0.92 um but
-not 0.45-2.45 um, fed CoverageNet's S / C / X / Other probabilities) and the AAE-Net row of
-``astrokeras reproduce --table albedo-visible``.
+not 0.45-2.45 um, fed the Bus-class probabilities of the linear class model its card carries) and the AAE-Net row
+of ``astrokeras reproduce --table albedo-visible``.
 
 Data       AAED-visible: SMASS II spectra x albedos (Mahlke+2022 median of 10**pV, then SpitzerNEOs), the 1291
            asteroids with a 4-class label (S, C, X, Other), 49 bands 0.44-0.92 um, normalised at 0.55 um
-           (:func:`astrokeras.datasets.tasks.aaed_visible`).
-Folds      5 stratified folds by asteroid, seed 0 (one spectrum per asteroid). The class probabilities AAE-Net
-           receives are out of sample (PCA + logistic regression, cross-validated inside the training part).
+           (:func:`astrokeras.datasets.tasks.aaed_visible`), and their Bus (1999) classes (23 occur).
+Folds      5 stratified folds by asteroid on the 4 classes, seed 0 (one spectrum per asteroid).
+Classes    AAE-Net reads the probabilities of the 24 Bus classes (:data:`astrokeras.taxonomy.BUS`), out of sample
+           (PCA + logistic regression, cross-validated inside the training part), and learns from their
+           probability-weighted class prior: the Bus classes split the 4-class "Other" (V 0.32, A 0.25, D 0.05) and
+           X (Xe 0.16, Xc 0.07). Chosen on validation data (20% of each training part; the albedo-visible
+           table prints the scores): the Bus prior's MAE 0.0379 against the 4-class prior's 0.0447.
 Network    AAE-Net at the widths of ``aae-net-albedo``, zero-initialised output: it learns the deviation of
            log10 albedo from the probability-weighted class prior, and log-sigma.
 Training   as ``aae-net-albedo``: Adam, lr 1e-3 (clipnorm 1), batch 32, Gaussian NLL, up to 400 epochs,
@@ -18,9 +22,9 @@ Run: ``python training/aae_net_albedo_visible.py --output model.keras``
 
 import dataclasses
 
-from astrokeras.datasets.tasks import VISIBLE_GRID, aaed_visible
+from astrokeras.datasets.tasks import VISIBLE_GRID, aaed_visible, smass2_bus_classes
 from astrokeras.recipes import aae_net_albedo
-from astrokeras.taxonomy import FOUR_CLASS
+from astrokeras.taxonomy import BUS, FOUR_CLASS
 from astrokeras.training.recipes import command_line
 
 RECIPE = dataclasses.replace(
@@ -30,6 +34,8 @@ RECIPE = dataclasses.replace(
     scheme=FOUR_CLASS,
     grid=VISIBLE_GRID,
     data=aaed_visible,
+    class_scheme=BUS,
+    class_labels=smass2_bus_classes,
 )
 
 if __name__ == "__main__":

@@ -75,6 +75,33 @@ def catalogue_rows(keys) -> dict:
             for key in keys}
 
 
+def catalogue_scatter(keys) -> dict:
+    """How well one catalogue albedo predicts another of the same asteroid: over the ``keys`` (numbers as ``"433"``,
+    designations as ``"2002_UN"``) with two or more Mahlke+2022 rows, the first two rows' mean absolute difference
+    (``mae``), their mean relative difference in percent (``mape``, each row taken once as the truth) and the
+    scatter of one row in dex (``row_sigma_dex``: the std of their log10 ratio over sqrt 2). A predictor as good
+    as a second measurement of the albedo would score about ``mae`` against the catalogue.
+
+    >>> scatter = catalogue_scatter(["433", "1", "4"])   # doctest: +REQUIRES_DATA
+    >>> scatter["asteroids"], scatter["mae"] > 0          # doctest: +REQUIRES_DATA
+    (3, True)
+    """
+    mahlke, _, _ = _catalogue_frames()
+    mahlke = mahlke.dropna(subset=["pV"])
+    number = pd.to_numeric(mahlke["number"], errors="coerce")
+    key = np.where(number.notna(), number.fillna(0).astype(np.int64).astype(str),
+                   mahlke["name"].astype(str).str.replace(" ", "_"))
+    wanted = set(map(str, keys))
+    pairs = np.array([rows.to_numpy()[:2] for k, rows in mahlke.groupby(key, sort=False)["albedo"]
+                      if k in wanted and len(rows) >= 2])
+    if not len(pairs):
+        return {"asteroids": 0, "mae": None, "mape": None, "row_sigma_dex": None}
+    a, b = pairs[:, 0], pairs[:, 1]
+    return {"asteroids": int(len(pairs)), "mae": round(float(np.mean(np.abs(a - b))), 4),
+            "mape": round(float(50 * np.mean(np.abs(a - b) / a + np.abs(a - b) / b)), 1),
+            "row_sigma_dex": round(float(np.std(np.log10(a / b)) / np.sqrt(2)), 3)}
+
+
 def join_albedos(keys, mahlke: dict, spitzer: dict) -> tuple[np.ndarray, list]:
     """``(albedo, source)`` per catalogue key: Mahlke+2022 first, then SpitzerNEOs; NaN and None where neither has
     the asteroid (``mahlke`` and ``spitzer`` as :func:`albedo_catalogue` returns them).

@@ -29,7 +29,7 @@ from astrokeras.datasets.albedos import albedo_catalogue, join_albedos, load_alb
 from astrokeras.datasets.korda2023 import endmembers, load_busdemeo, load_minerals
 from astrokeras.datasets.smass2 import load_smass2
 from astrokeras.mixtures import normalise_index, simulate_mixtures
-from astrokeras.taxonomy import FOUR_CLASS, VISNIR_11, four_class_of_busdemeo
+from astrokeras.taxonomy import BUS, FOUR_CLASS, VISNIR_11, four_class_of_busdemeo
 
 VISIBLE_GRID = spectra.paper_grid(0.44, 0.92)
 VISNIR_GRID = spectra.paper_grid(0.45, 2.45)
@@ -115,6 +115,26 @@ def aaed_visible():
               "4-class label: %s", has.sum(), has.size, by_source, names[~has].tolist(),
               names[has & ~labelled].tolist())
     return (data.reflectance[keep].astype("float32"), albedo[keep], classes[has[labelled]], names[keep])
+
+
+def smass2_bus_classes(designations):
+    """The Bus (1999) class of SMASS II asteroids ``designations`` (as :func:`aaed_visible` names them), as integer
+    labels in :data:`~astrokeras.taxonomy.BUS` order: the visible albedo network's class information (23 of the
+    24 classes occur in AAED-visible, no Q). A designation without a kept Bus class is an error.
+
+    >>> from astrokeras.taxonomy import BUS
+    >>> [BUS.classes[k] for k in smass2_bus_classes(["1", "4", "25"])]    # doctest: +REQUIRES_DATA
+    ['C', 'V', 'S']
+    """
+    names = np.asarray(designations, dtype=str)
+    bus = load_smass2().meta.drop_duplicates("designation").set_index("designation")["bus_class"]
+    missing = sorted(set(names.tolist()) - set(bus.index))
+    if missing:
+        raise KeyError(f"not SMASS II designations: {missing[:5]}")
+    labels, kept = BUS.encode(bus.loc[names])
+    if not kept.all():
+        raise ValueError(f"SMASS II asteroids without one of the 24 Bus classes (O, R or none): {names[~kept][:5].tolist()}")
+    return labels
 
 
 def relab_olivine_pyroxene(grid=VISNIR_GRID):

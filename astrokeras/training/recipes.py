@@ -36,10 +36,12 @@ import typing
 
 import numpy as np
 
+from astrokeras.class_model import affine_class_model
 from astrokeras.coverage import MASTER_GRID
 from astrokeras.datasets.relab_composition import CHEMISTRY, CHEMISTRY_MIN_ABUNDANCE, CHEMISTRY_MINERAL, MINERALS
 from astrokeras.folds import stratified_folds
 from astrokeras.mixtures import normalise_index
+from astrokeras.models.albedo_baselines import class_probability_model
 from astrokeras.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN
 from astrokeras.taxonomy import TaxonomyScheme
 from astrokeras.train_options import N_SPLITS, add_train_arguments, train_overrides
@@ -117,7 +119,12 @@ class ClassifierRecipe:
 @dataclasses.dataclass(frozen=True)
 class AlbedoRecipe:
     """AAE-Net for the albedo: ``data() -> (X, albedo, classes, designations)``, ``network(bands, num_classes,
-    uncertainty)``, trained on out-of-sample class probabilities (see :mod:`astrokeras.training.albedo`)."""
+    uncertainty)``, trained on out-of-sample class probabilities (see :mod:`astrokeras.training.albedo`).
+
+    ``classes`` (in ``scheme``) stratify the folds. The class information AAE-Net reads, and whose class means are
+    its prior, is ``scheme``'s by default; with ``class_scheme`` and ``class_labels`` (``designations -> integer
+    labels in class_scheme``) it is that finer scheme's, and the preset card carries the class model
+    (:func:`~astrokeras.class_model.affine_class_model`) that gives a new spectrum its probabilities."""
 
     name: str
     answers: str
@@ -129,6 +136,17 @@ class AlbedoRecipe:
     config: TrainConfig
     quick_config: TrainConfig
     target: str = "log10"
+    class_scheme: TaxonomyScheme | None = None
+    class_labels: typing.Callable | None = None
+
+    @property
+    def input_scheme(self) -> TaxonomyScheme:
+        """The scheme of the class probabilities AAE-Net reads."""
+        return self.class_scheme or self.scheme
+
+    def input_classes(self, classes, designations) -> np.ndarray:
+        """The integer labels (in :attr:`input_scheme`) of rows of ``data()`` with ``classes`` and ``designations``."""
+        return classes if self.class_labels is None else np.asarray(self.class_labels(designations))
 
     def settings(self, quick: bool = False, **overrides) -> TrainConfig:
         config = self.quick_config if quick else self.config
@@ -150,16 +168,22 @@ class AlbedoRecipe:
     def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
         """``(model, card)`` trained on every AAED asteroid (less fold ``holdout_fold``)."""
         start = time.perf_counter()
-        X, albedo, classes, _ = self.data()
+        X, albedo, classes, designations = self.data()
+        labels = self.input_classes(classes, designations)
         if holdout_fold is not None:
             train = self.folds(classes)[holdout_fold].train
-            X, albedo, classes = X[train], albedo[train], classes[train]
-        P, _ = class_probabilities(X, classes, X[:1], SEED, len(self.scheme.classes))
-        model, prior = self.fit(X, albedo, P, classes, quick=quick, **overrides)
+            X, albedo, labels = X[train], albedo[train], labels[train]
+        n = len(self.input_scheme.classes)
+        P, _ = class_probabilities(X, labels, X[:1], SEED, n)
+        model, prior = self.fit(X, albedo, P, labels, quick=quick, **overrides)
+        extra = {}
+        if self.class_labels is not None:  # the card carries the class model a new spectrum is read with
+            extra["class_model"] = {"scheme": self.input_scheme.name,
+                                    **affine_class_model(class_probability_model(SEED).fit(X, labels), n)}
         card = _card(self, type(model).__name__, len(albedo), time.perf_counter() - start,
-                     classes=list(self.scheme.classes), holdout_fold=holdout_fold, quick=quick,
+                     classes=list(self.input_scheme.classes), holdout_fold=holdout_fold, quick=quick,
                      class_prior_log10=[round(float(v), 6) for v in prior],
-                     log_sigma_bounds=[LOG_SIGMA_MIN, LOG_SIGMA_MAX])
+                     log_sigma_bounds=[LOG_SIGMA_MIN, LOG_SIGMA_MAX], **extra)
         return model, card
 
 
