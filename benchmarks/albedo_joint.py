@@ -33,7 +33,7 @@ import numpy as np
 from astrokeras.evaluation import mean_std, within_one_sigma
 from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from astrokeras.reproduce.albedo_tables import mape
-from astrokeras.training.joint_albedo import AlbedoTable, fit_joint_albedo, predict_joint_albedo
+from astrokeras.training.joint_albedo import AlbedoTable, fit_joint_albedo, joint_fold, predict_joint_albedo
 from astrokeras.training.recipes import N_SPLITS, SEED
 
 log = logging.getLogger("albedo_joint")
@@ -56,17 +56,13 @@ def run_joint(quick: bool = False, taxonomy: bool = False, beta: float = 0.0, se
     config = aae_net_albedo.RECIPE.settings(quick)
     epochs = []
     for k in range(2 if quick else N_SPLITS):
-        tested = set().union(*(t.designations[folds[key][k].test] for key, t in tables.items()))
-        parts, tests = [], {}
-        for key, t in tables.items():
-            fold = folds[key][k]
-            (c_train, o_train), (c_test, o_test), _ = t.class_inputs(fold.train, fold.test, SEED + k)
-            keep = ~np.isin(t.designations[fold.train], list(tested))
-            if set(t.designations[fold.train[keep]]) & tested:  # the protocol's one rule, checked on every fold
-                raise AssertionError(f"fold {k + 1}: a test asteroid reached the training rows of {key}")
-            parts.append((t, fold.train[keep], c_train[keep], o_train[keep]))
-            tests[key] = (fold.test, c_test, o_test)
-            predicted[key]["prior"][fold.test] = 10.0 ** o_test
+        parts, tests = joint_fold(tables, folds, k, SEED + k)
+        tested = set().union(*(tables[key].designations[rows] for key, (rows, _, _) in tests.items()))
+        for t, rows, _, _ in parts:  # the protocol's one rule, checked on every fold
+            if set(t.designations[rows]) & tested:
+                raise AssertionError(f"fold {k + 1}: a test asteroid reached the training rows of {t.recipe.name}")
+        for key, (rows, _, o_test) in tests.items():
+            predicted[key]["prior"][rows] = 10.0 ** o_test
         log.info(f"fold {k + 1}: training on {' + '.join(str(len(p[1])) for p in parts)} spectra, "
                  f"{len(tested)} test asteroids left out of every table")
         t0 = time.perf_counter()

@@ -10,8 +10,7 @@ from astrokeras.models import CoverageAlbedoNet
 from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from astrokeras.training import TrainConfig
 from astrokeras.training.joint_albedo import (VECTOR_LENGTH, AlbedoTable, class_vector, fit_joint_albedo,
-                                              four_class_grouping, predict_joint_albedo)
-from astrokeras.training.recipes import JointAlbedoRecipe
+                                              four_class_grouping, joint_fold, predict_joint_albedo)
 
 QUICK = TrainConfig(epochs=1, batch_size=16, verbose=0, validation_fraction=0.2)
 
@@ -46,23 +45,20 @@ def test_the_11_classes_sum_into_s_c_x_other_and_a_visible_row_has_zeros_first()
     assert np.all(visible[:, :11] == 0) and visible[1, -1] == 1
 
 
-def test_a_held_out_fold_leaves_its_asteroids_out_of_every_table(toy_recipes):
-    visible, visnir = toy_recipes
-    recipe = JointAlbedoRecipe(name="toy-joint", answers="albedo", training_data="toy", tables=toy_recipes,
-                               config=QUICK, quick_config=QUICK)
-    model, card = recipe.train(quick=True, holdout_fold=0)
-    tables = [AlbedoTable.load(r) for r in toy_recipes]
-    held = set()
-    for t in tables:
-        held |= set(t.designations[t.recipe.folds(t.classes)[0].test])
-    expected = sum(int(np.sum(~np.isin(t.designations, list(held)))) for t in tables)
-    assert card["spectra"] == expected
-    # holding out each table's own fold only would keep more: a shared asteroid in one table's test fold is also
-    # removed from the other table's training rows
-    own_fold_only = sum(len(t.albedo) - len(t.recipe.folds(t.classes)[0].test) for t in tables)
-    assert expected < own_fold_only
-    assert set(card["tables"]) == {visible.name, visnir.name}
-    assert isinstance(model, CoverageAlbedoNet) and model.taxonomy_classes == 4
+def test_a_test_asteroid_of_either_table_leaves_the_training_rows_of_both(toy_recipes):
+    tables = {key: AlbedoTable.load(r) for key, r in zip(("visible", "visnir"), toy_recipes)}
+    folds = {key: t.recipe.folds(t.classes) for key, t in tables.items()}
+    parts, tests = joint_fold(tables, folds, 0, seed=0)
+    held = set().union(*(tables[key].designations[rows] for key, (rows, _, _) in tests.items()))
+    for (t, rows, vectors, offsets), key in zip(parts, tables):
+        assert not set(t.designations[rows]) & held                                 # no test asteroid trains
+        assert set(rows) <= set(folds[key][0].train) and len(vectors) == len(offsets) == len(rows)
+        np.testing.assert_array_equal(tests[key][0], folds[key][0].test)             # each table's own test fold
+    # holding out each table's own fold only would keep more: the shared asteroids 20-39 in one table's test
+    # fold leave the other table's training rows too
+    own_fold_only = sum(len(folds[key][0].train) for key in tables)
+    assert sum(len(rows) for _, rows, _, _ in parts) < own_fold_only
+    assert tests["visible"][1].shape == (len(folds["visible"][0].test), VECTOR_LENGTH)
 
 
 def test_an_untrained_joint_network_answers_each_row_s_own_class_prior(toy_recipes):
@@ -81,3 +77,7 @@ def test_an_untrained_joint_network_answers_each_row_s_own_class_prior(toy_recip
     trained, _ = predict_joint_albedo(model, t.values[rows], t.mask[rows], vectors, offsets)
     assert trained.shape == albedo.shape and not np.allclose(trained, albedo)  # one epoch moved it
     assert model.taxonomy_classes == 0
+    multitask, _ = fit_joint_albedo(parts, QUICK, taxonomy=True)                # + an S / C / X / Other head
+    out = multitask.predict({"spectrum": t.values[:3], "mask": t.mask[:3], "class_probabilities": vectors[:3]},
+                            verbose=0)
+    assert set(out) == {"albedo", "taxonomy"} and np.allclose(out["taxonomy"].sum(1), 1.0, atol=1e-5)

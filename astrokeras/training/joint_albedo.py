@@ -92,6 +92,23 @@ class AlbedoTable:
                 (class_vector(P_test, self.grouping), P_test @ prior), prior)
 
 
+def joint_fold(tables: dict, folds: dict, k: int, seed: int):
+    """Fold ``k`` of the joint protocol: ``(parts, tests)``. The test asteroids are the union of every table's own
+    test fold ``k`` (``folds[key][k].test``), and no training row of any table is one of them (an asteroid in two
+    tables is held out of both). ``parts``: ``[(table, train rows, class vectors, log10 offsets)]`` for
+    :func:`fit_joint_albedo`; ``tests``: ``{key: (test rows, class vectors, log10 offsets)}``; every class input
+    is out of sample (:meth:`AlbedoTable.class_inputs` on the table's own fold)."""
+    tested = set().union(*(t.designations[folds[key][k].test] for key, t in tables.items()))
+    parts, tests = [], {}
+    for key, t in tables.items():
+        fold = folds[key][k]
+        (c_train, o_train), (c_test, o_test), _ = t.class_inputs(fold.train, fold.test, seed)
+        keep = ~np.isin(t.designations[fold.train], list(tested))
+        parts.append((t, fold.train[keep], c_train[keep], o_train[keep]))
+        tests[key] = (fold.test, c_test, o_test)
+    return parts, tests
+
+
 def fit_joint_albedo(parts, config: TrainConfig, *, taxonomy: bool = True, beta: float = 0.0, network=None):
     """Train a CoverageAlbedoNet on ``parts``, a list of ``(table, rows, vectors, offsets)`` (one per data set);
     returns ``(model, history)``. Early stopping on a validation share stratified by data set and S / C / X / Other.

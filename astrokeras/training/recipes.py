@@ -37,7 +37,6 @@ import typing
 import numpy as np
 
 from astrokeras.class_model import affine_class_model
-from astrokeras.coverage import MASTER_GRID
 from astrokeras.datasets.relab_composition import CHEMISTRY, CHEMISTRY_MIN_ABUNDANCE, CHEMISTRY_MINERAL, MINERALS
 from astrokeras.folds import stratified_folds
 from astrokeras.mixtures import normalise_index
@@ -50,7 +49,6 @@ from astrokeras.training.classifier import TrainConfig, fit_classifier
 from astrokeras.training.composition import CompositionConfig, train_composition_model
 from astrokeras.training.coverage_classifier import fit_coverage_net
 from astrokeras.training.cross_validation import KerasMethod
-from astrokeras.training.joint_albedo import AlbedoTable, fit_joint_albedo
 from astrokeras.training.unmixer import fit_ae_trans
 
 SEED = 0
@@ -184,55 +182,6 @@ class AlbedoRecipe:
                      classes=list(self.input_scheme.classes), holdout_fold=holdout_fold, quick=quick,
                      class_prior_log10=[round(float(v), 6) for v in prior],
                      log_sigma_bounds=[LOG_SIGMA_MIN, LOG_SIGMA_MAX], **extra)
-        return model, card
-
-
-@dataclasses.dataclass(frozen=True)
-class JointAlbedoRecipe:
-    """CoverageAlbedoNet trained on several albedo data sets at once (``tables``: :class:`AlbedoRecipe` s whose
-    ``data()`` it reads), with :func:`~astrokeras.training.joint_albedo.fit_joint_albedo`; ``taxonomy``: multitask
-    with an S / C / X / Other head. ``coverage_um``: the range a spectrum must cover for ``analyze`` to use it."""
-
-    name: str
-    answers: str
-    training_data: str
-    tables: tuple
-    config: TrainConfig
-    quick_config: TrainConfig
-    taxonomy: bool = True
-    coverage_um: tuple = (0.44, 0.92)
-
-    @property
-    def grid(self):
-        return MASTER_GRID
-
-    def settings(self, quick: bool = False, **overrides) -> TrainConfig:
-        config = self.quick_config if quick else self.config
-        return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
-
-    def train(self, *, quick: bool = False, holdout_fold: int | None = None, **overrides):
-        """``(model, card)`` trained on every asteroid of every table (``holdout_fold``: less that fold of each
-        table's own folds, and less those asteroids in the other tables)."""
-        start = time.perf_counter()
-        tables = [AlbedoTable.load(recipe) for recipe in self.tables]
-        held = set()
-        if holdout_fold is not None:
-            held = set().union(*(t.designations[t.recipe.folds(t.classes)[holdout_fold].test] for t in tables))
-        parts, priors = [], {}
-        for t in tables:
-            rows = np.flatnonzero(~np.isin(t.designations, list(held)))
-            (vectors, offsets), _, prior = t.class_inputs(rows, rows[:1], SEED)
-            parts.append((t, rows, vectors, offsets))
-            priors[t.recipe.name] = {"classes": list(t.recipe.scheme.classes),
-                                     "class_prior_log10": [round(float(v), 6) for v in prior]}
-        model, _ = fit_joint_albedo(parts, self.settings(quick, **overrides), taxonomy=self.taxonomy)
-        card = _card(self, type(model).__name__, sum(len(rows) for _, rows, _, _ in parts),
-                     time.perf_counter() - start, holdout_fold=holdout_fold, quick=quick, tables=priors,
-                     class_vector="[P of the 11 VIS-NIR classes, P of S / C / X / Other] for a VIS-NIR spectrum; "
-                                  "[0 x 11, P of S / C / X / Other] for a visible one",
-                     coverage_um=list(self.coverage_um), log_sigma_bounds=[LOG_SIGMA_MIN, LOG_SIGMA_MAX],
-                     normalisation="mean log-reflectance over the covered bands (CoverageNet's encoding)")
-        card.pop("normalise_at_um")
         return model, card
 
 
