@@ -148,7 +148,9 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
         X = spectrum.resample(grid_of(albedo_card)).normalise(albedo_card.get("normalise_at_um", 0.55)).reflectance
         if "class_model" in albedo_card:  # finer classes than the classifier's: the card's own linear class model
             P = class_probabilities_of(albedo_card["class_model"], X[None])[0].astype("float32")
-            scheme = f"{albedo_card['class_model']['scheme']}-class probabilities of its own class model"
+            top = int(np.argmax(P))
+            scheme = (f"{albedo_card['class_model']['scheme']}-class probabilities of its own class model (top: "
+                      f"{albedo_card['classes'][top]}, {100 * P[top]:.0f}%)")
         else:
             P = np.array([named[c] for c in albedo_card["classes"]], dtype="float32")
             scheme = f"{len(P)}-class probabilities" if len(P) > 4 else "S / C / X / Other probabilities"

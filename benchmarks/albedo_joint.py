@@ -41,18 +41,37 @@ SIGMA = {"joint": "sigma", "single": "single_sigma"}  # each network row's 1-sig
 RECIPES = {"visnir": aae_net_albedo.RECIPE, "visible": aae_net_albedo_visible.RECIPE}
 
 
-def run_joint(quick: bool = False, taxonomy: bool = False, beta: float = 0.0, seeds: int = 1, only=None) -> dict:
+def bus_table():
+    """AAED-visible with its Bus classes as the class information (24 classes: the recipe's ``class_scheme``), and
+    the albedo-visible table's folds (stratified by S / C / X / Other)."""
+    recipe = aae_net_albedo_visible.RECIPE
+    X, albedo, classes, names = recipe.data()
+    labels = recipe.input_classes(classes, names)
+    bus = dataclasses.replace(recipe, scheme=recipe.input_scheme, data=lambda: (X, albedo, labels, names),
+                              class_scheme=None, class_labels=None)
+    return AlbedoTable.load(bus), recipe.folds(classes)
+
+
+def run_joint(quick: bool = False, taxonomy: bool = False, beta: float = 0.0, seeds: int = 1, only=None,
+              bus: bool = False) -> dict:
     """Out-of-fold predictions of the joint network on both tables, with the class prior, scored per table.
     ``taxonomy``: multitask, with a second head predicting S / C / X / Other (cross-entropy, weight 1); ``beta``:
     the beta-NLL exponent of :class:`~astrokeras.losses.GaussianNLL`; ``seeds``: an ensemble of that many networks
     per fold (seeds k + 100 m), scored beside its first member; ``only``: ``"visible"`` or ``"visnir"`` to train
-    and score on that data set alone (the ablation of the joint data)."""
+    and score on that data set alone (the ablation of the joint data); ``bus``: the visible rows read the Bus
+    classes' probabilities and learn from the Bus-class prior (:func:`bus_table`), scored against the 4-class
+    prior as in the albedo-visible table (the ``bus_prior`` row is the Bus prior alone)."""
     start = time.perf_counter()
     tables = {key: AlbedoTable.load(recipe) for key, recipe in RECIPES.items() if only in (None, key)}
     folds = {key: t.recipe.folds(t.classes) for key, t in tables.items()}
+    four = {}  # the 4-class visible table, whose class prior stays the reference when the network reads Bus classes
+    if bus and "visible" in tables:
+        four["visible"] = tables["visible"]
+        tables["visible"], folds["visible"] = bus_table()
     predicted = {key: {"joint": np.zeros(len(t.albedo)), "prior": np.zeros(len(t.albedo)),
                        "single": np.zeros(len(t.albedo)), "sigma": np.full(len(t.albedo), np.nan),
-                       "single_sigma": np.full(len(t.albedo), np.nan)} for key, t in tables.items()}
+                       "single_sigma": np.full(len(t.albedo), np.nan), "bus_prior": np.zeros(len(t.albedo))}
+                 for key, t in tables.items()}
     config = aae_net_albedo.RECIPE.settings(quick)
     epochs = []
     for k in range(2 if quick else N_SPLITS):
@@ -63,6 +82,10 @@ def run_joint(quick: bool = False, taxonomy: bool = False, beta: float = 0.0, se
                 raise AssertionError(f"fold {k + 1}: a test asteroid reached the training rows of {t.recipe.name}")
         for key, (rows, _, o_test) in tests.items():
             predicted[key]["prior"][rows] = 10.0 ** o_test
+            if key in four:  # the network's own prior is the Bus one; the reference stays the 4-class prior
+                predicted[key]["bus_prior"][rows] = 10.0 ** o_test
+                _, (_, o_four), _ = four[key].class_inputs(folds[key][k].train, rows, SEED + k)
+                predicted[key]["prior"][rows] = 10.0 ** o_four
         log.info(f"fold {k + 1}: training on {' + '.join(str(len(p[1])) for p in parts)} spectra, "
                  f"{len(tested)} test asteroids left out of every table")
         t0 = time.perf_counter()
@@ -85,26 +108,29 @@ def run_joint(quick: bool = False, taxonomy: bool = False, beta: float = 0.0, se
             log.info(f"  {key}: joint MAE {mae(predicted[key]['joint']):.4f} (first network "
                      f"{mae(predicted[key]['single']):.4f}), prior {mae(predicted[key]['prior']):.4f}"
                      f" ({time.perf_counter() - t0:.0f} s, epochs {epochs[-seeds:]})")
-    result = _scores(tables, folds, predicted, quick, epochs, time.perf_counter() - start, seeds)
+    result = _scores(tables, folds, predicted, quick, epochs, time.perf_counter() - start, seeds, four)
     variant = (("multitask (taxonomy)" if taxonomy else "albedo only") + (f", beta-NLL {beta:g}" if beta else "")
-               + (f", ensemble of {seeds}" if seeds > 1 else "") + (f", trained on {only} only" if only else ""))
+               + (f", ensemble of {seeds}" if seeds > 1 else "") + (f", trained on {only} only" if only else "")
+               + (", visible rows read the Bus classes" if four else ""))
     return {"variant": variant, **result}
 
 
-def _scores(tables, folds_of, predicted, quick, epochs, seconds, seeds) -> dict:
+def _scores(tables, folds_of, predicted, quick, epochs, seconds, seeds, four=None) -> dict:
     folds = range(len(epochs) // seeds)
     out = {"quick": quick, "folds": len(folds), "epochs": epochs, "seconds": round(seconds, 1), "tables": {}}
     for key, t in tables.items():
         test_of = [f.test for f in folds_of[key]]
         rows = {}
-        for method in ("prior", "joint") + (("single",) if seeds > 1 else ()):
+        scored = four.get(key, t) if four else t  # by class: S / C / X / Other when the network read Bus classes
+        methods = ("prior",) + (("bus_prior",) if four and key in four else ()) + ("joint",)
+        for method in methods + (("single",) if seeds > 1 else ()):
             p = predicted[key][method]
             mae = [np.mean(np.abs(p[test_of[k]] - t.albedo[test_of[k]])) for k in folds]
             pct = [mape(t.albedo[test_of[k]], p[test_of[k]]) for k in folds]
             tested = np.concatenate([test_of[k] for k in folds])
             by_class = {}
-            for code, name in enumerate(t.recipe.scheme.classes):
-                sel = tested[t.classes[tested] == code]
+            for code, name in enumerate(scored.recipe.scheme.classes):
+                sel = tested[scored.classes[tested] == code]
                 if len(sel):
                     by_class[name] = {"n": int(len(sel)), "mae": round(float(np.mean(np.abs(p[sel] - t.albedo[sel]))), 4)}
                     if method in SIGMA:
@@ -129,7 +155,7 @@ def format_joint(result: dict) -> str:
     for key, table in result["tables"].items():
         lines.append(f"{table['recipe']} ({table['asteroids']} asteroids)")
         for method, r in table["rows"].items():
-            lines.append(f"  {method:<6} MAE {r['mae']:.4f} +- {r['mae_std']:.4f}  MAPE {r['mape']:5.1f} +- "
+            lines.append(f"  {method:<9} MAE {r['mae']:.4f} +- {r['mae_std']:.4f}  MAPE {r['mape']:5.1f} +- "
                          f"{r['mape_std']:.1f}  vs prior {r['mae_vs_prior_pct']:+.1f}% / {r['mape_vs_prior_pct']:+.1f}%"
                          + (f"  within 1 sigma {100 * r['within_1sigma']:.0f}%" if "within_1sigma" in r else "")
                          + "  " + " ".join(f"{c} {v['mae']:.3f}" for c, v in r["by_class"].items()))
@@ -145,14 +171,16 @@ def main(argv=None) -> int:
     parser.add_argument("--beta", type=float, default=0.0, help="beta-NLL exponent (0: the plain NLL)")
     parser.add_argument("--seeds", type=int, default=1, help="an ensemble of this many networks per fold")
     parser.add_argument("--only", choices=list(RECIPES), help="train and score on one data set alone")
+    parser.add_argument("--bus", action="store_true", help="the visible rows read the 24 Bus classes' probabilities")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     output = pathlib.Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
-    result = run_joint(args.quick, args.taxonomy, args.beta, args.seeds, args.only)
+    result = run_joint(args.quick, args.taxonomy, args.beta, args.seeds, args.only, args.bus)
     print(format_joint(result), flush=True)
     name = ("albedo_joint" + ("_taxonomy" if args.taxonomy else "") + (f"_beta{args.beta:g}" if args.beta else "")
-            + (f"_ensemble{args.seeds}" if args.seeds > 1 else "") + (f"_{args.only}_only" if args.only else ""))
+            + (f"_ensemble{args.seeds}" if args.seeds > 1 else "") + (f"_{args.only}_only" if args.only else "")
+            + ("_bus" if args.bus else ""))
     (output / f"{name}.json").write_text(json.dumps(result, indent=1))
     return 0
 

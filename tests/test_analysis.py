@@ -83,9 +83,21 @@ def test_visible_spectrum_gets_the_4_class_headline_and_no_composition(ceres_vis
     assert result.scheme == "4-class" and result.classes == ["S", "C", "X", "Other"]
     assert result.top_class == "C"                         # Ceres: C (Bus-DeMeo), from its SMASS II spectrum
     assert result.composition is None and "class C is not an olivine-pyroxene" in result.composition_note
-    assert result.models == [CLASSIFIER, ALBEDO_VISIBLE] and "S / C / X / Other" in result.albedo_method
+    assert result.models == [CLASSIFIER, ALBEDO_VISIBLE] and "Bus-class probabilities" in result.albedo_method
     assert 0.02 < result.albedo < 0.12                     # a C-type's albedo (catalogue 0.034), not an S-type's
     assert result.albedo_1sigma[0] < result.albedo < result.albedo_1sigma[1]
+
+
+def test_the_visible_albedo_reads_bus_classes_so_vesta_is_a_v_type_not_other(mirror):
+    # S / C / X / Other puts V (albedo ~0.3) with D and T (~0.05); the card's Bus class model tells them apart.
+    data = datasets.load_smass2()
+    row = int(np.flatnonzero(data.meta["designation"].to_numpy() == "4")[0])
+    result = analyze(data.wavelength, data.reflectance[row], name="4")
+    assert result.top_class == "Other" and "(top: V," in result.albedo_method
+    assert result.albedo > 0.2                                  # a V-type's albedo (catalogue 0.35-0.42)
+    card = preset_cards()[ALBEDO_VISIBLE]
+    assert len(card["classes"]) == 24 and card["class_model"]["scheme"] == "Bus"
+    assert np.asarray(card["class_model"]["weights"]).shape == (len(card["grid_um"]), 24)
 
 
 def test_a_visible_spectrum_short_of_0_44_um_gets_the_class_mean_rule(ceres_visible):

@@ -453,3 +453,17 @@ def test_the_composition_network_serves_with_its_coverage_mask(mirror, tmp_path)
     lite = TFLiteModel.from_file(str(written["tflite"]["float32"]))
     answer = lite.run(spectrum=reference["input.spectrum"], mask=reference["input.mask"])
     np.testing.assert_allclose(answer["modal"], reference["output.modal"], atol=1e-4)
+
+
+def test_reference_of_a_preset_with_its_own_class_model_feeds_that_model(mirror):
+    from astrokeras.class_model import class_probabilities_of
+    from astrokeras.export.serving import edge_card, reference_data
+
+    card = card_of("aae-net-albedo-visible")
+    ref = reference_data("aae-net-albedo-visible", count=4)
+    expected = class_probabilities_of(card["class_model"], ref["input.spectrum"])
+    np.testing.assert_allclose(ref["input.class_probabilities"], expected, atol=1e-6)
+    assert ref["input.class_probabilities"].shape == (4, 24) and "Bus class model" in str(ref["meta"])
+    edge = edge_card("aae_net_visible", "aae-net-albedo-visible", card, 1, ["spectrum", "class_probabilities"],
+                     ["albedo"])
+    assert "class_model.weights" in edge["inputs"]["class_probabilities"]["meaning"] and "class_model" in edge

@@ -47,6 +47,7 @@ import shutil
 
 import numpy as np
 
+from astrokeras.class_model import class_probabilities_of
 from astrokeras.presets import card_of, grid_of, preset_path
 
 SERVING_ROOT = "/models"  # where export/docker-compose.yml mounts the layout inside the container
@@ -139,7 +140,10 @@ def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA
     if "mask" in [t.name for t in model.inputs]:  # a coverage-masked network (CompositionNet): full coverage
         inputs["mask"] = np.ones_like(X[rows])
         source += "; mask: every band covered"
-    if "class_probabilities" in [t.name for t in model.inputs]:
+    if "class_probabilities" in [t.name for t in model.inputs] and "class_model" in card:  # its own class model
+        inputs["class_probabilities"] = class_probabilities_of(card["class_model"], X[rows]).astype("float32")
+        source += f"; class_probabilities from the card's {card['class_model']['scheme']} class model"
+    elif "class_probabilities" in [t.name for t in model.inputs]:
         classifier_card = card_of(ALBEDO_CLASSIFIER, presets_dir)
         if list(classifier_card["classes"]) != list(card["classes"]):
             raise ValueError(f"{preset} reads {len(card['classes'])} class probabilities but {ALBEDO_CLASSIFIER} "
@@ -157,11 +161,14 @@ def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA
 def edge_card(name: str, preset: str, card: dict, version: int, inputs, outputs) -> dict:
     """What a board needs to feed the model and read its answer (written as ``edge/<name>/card.json``):
     ``inputs`` and ``outputs`` are the model's tensor names."""
-    keep = ("answers", "classes", "class_prior_log10", "log_sigma_bounds", "endmembers", "applies_to", "date")
+    keep = ("answers", "classes", "class_prior_log10", "class_model", "log_sigma_bounds", "endmembers", "applies_to",
+            "date")
     bands, at = len(card["grid_um"]), card.get("normalise_at_um", 0.55)
     meaning = {"spectrum": ([-1, bands], f"reflectance on grid_um ({bands} bands), divided by its value at {at} um"),
                "mask": ([-1, bands], "1 where the spectrum covers the band, 0 elsewhere (the level is removed inside)"),
                "class_probabilities": ([-1, len(card.get("classes", ()))],
+                                       "softmax(spectrum @ class_model.weights + class_model.bias) of this card"
+                                       if "class_model" in card else
                                        f"the probabilities output of {ALBEDO_CLASSIFIER} (served as asc_net)")}
     return {"name": name, "preset": preset, "version": version, "grid_um": card["grid_um"], "normalise_at_um": at,
             "inputs": {k: {"shape": meaning[k][0], "dtype": "float32", "meaning": meaning[k][1]} for k in inputs},
