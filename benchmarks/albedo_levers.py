@@ -10,14 +10,22 @@ is chosen on a test fold). Scores: MAE and MAPE of linear albedo, mean +- std ov
 The out-of-fold predictions come from :func:`astrokeras.reproduce.albedo_tables.run_albedo` (the tables' own
 loop), given the forest with and without the band features as its regressors.
 
-Run: ``ASTROKERAS_DATA_DIR=../shared/data python benchmarks/albedo_levers.py [--quick] [--output DIR]``
-(about 35 minutes on 2 cores; ``--quick``: few epochs, a pipeline check, not a measurement). The joint network on
-both data sets, with and without multitask training, is ``benchmarks/albedo_joint.py``.
+The visible recipe reads the 24 Bus classes' probabilities (its ``class_scheme``); ``--four-class`` runs it as it
+was before, on S / C / X / Other probabilities (the 2026-11-25 measurement). ``--class-choice`` only prints the
+choice of class information on validation data (20% of each training part, no test row read) for both recipes:
+the visible recipe's Bus classes against S / C / X / Other, and on VIS-NIR the full Bus-DeMeo classes against the
+recipe's 11 (a minute).
+
+Run: ``ASTROKERAS_DATA_DIR=../shared/data python benchmarks/albedo_levers.py [--quick] [--four-class]
+[--class-choice] [--output DIR]`` (about 35 minutes on 2 cores; ``--quick``: few epochs, a pipeline check, not a
+measurement). The joint network on both data sets, with and without multitask training, is
+``benchmarks/albedo_joint.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import pathlib
@@ -27,10 +35,12 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from astrokeras.datasets.albedos import load_albedos
 from astrokeras.evaluation import mean_std
 from astrokeras.models.albedo_baselines import REGRESSORS
 from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
-from astrokeras.reproduce.albedo_tables import PRIOR, mape, run_albedo
+from astrokeras.reproduce.albedo_tables import PRIOR, class_information_on_validation, mape, run_albedo
+from astrokeras.taxonomy import BUS_DEMEO
 
 AAE, FOREST, FOREST_BANDS, MEAN = ("AAE-Net (log10, NLL)", "random forest", "random forest + band features",
                                    "mean of AAE-Net and random forest (log10)")
@@ -63,6 +73,22 @@ def with_band_features(grid, regressor=REGRESSORS["Random forest"]):
         append = FunctionTransformer(lambda A: np.hstack([A, band_features(grid, A[:, :bands])]))
         return Pipeline([("band_features", append), ("regressor", regressor(bands, seed))])
     return factory
+
+
+def busdemeo_classes(designations):
+    """The Bus-DeMeo class (suffixes stripped, :data:`~astrokeras.taxonomy.BUS_DEMEO` order) of AAED asteroids."""
+    meta = load_albedos().meta.drop_duplicates("designation").set_index("designation")
+    labels, kept = BUS_DEMEO.encode(meta.loc[list(designations), "bus_demeo"])
+    if not kept.all():
+        raise ValueError("an AAED asteroid without a Bus-DeMeo class")
+    return labels
+
+
+def class_choice() -> dict:
+    """The class information each recipe could read, scored on validation data (see the module docstring)."""
+    visnir = dataclasses.replace(aae_net_albedo.RECIPE, class_scheme=BUS_DEMEO, class_labels=busdemeo_classes)
+    return {"visible": class_information_on_validation(aae_net_albedo_visible.RECIPE),
+            "visnir": class_information_on_validation(visnir)}
 
 
 def run_levers(recipe, quick: bool = False) -> dict:
@@ -108,18 +134,29 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--output", default="outputs")
     parser.add_argument("--only", choices=["visible", "visnir"])
+    parser.add_argument("--four-class", action="store_true", help="the visible recipe on S / C / X / Other input")
+    parser.add_argument("--class-choice", action="store_true", help="only the class information on validation")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # run_albedo's progress, a line per fold
     output = pathlib.Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
-    recipes = {"visible": aae_net_albedo_visible.RECIPE, "visnir": aae_net_albedo.RECIPE}
+    if args.class_choice:
+        result = class_choice()
+        print(json.dumps(result, indent=1), flush=True)
+        (output / "albedo_class_choice.json").write_text(json.dumps(result, indent=1))
+        return 0
+    visible = aae_net_albedo_visible.RECIPE
+    if args.four_class:
+        visible = dataclasses.replace(visible, class_scheme=None, class_labels=None)
+    recipes = {"visible": visible, "visnir": aae_net_albedo.RECIPE}
     results = {}
     for key, recipe in recipes.items():
         if args.only and key != args.only:
             continue
         results[key] = run_levers(recipe, args.quick)
         print(format_levers(results[key]), flush=True)
-        (output / f"albedo_levers_{key}.json").write_text(json.dumps(results[key], indent=1))
+        suffix = "_four_class" if args.four_class and key == "visible" else ""
+        (output / f"albedo_levers_{key}{suffix}.json").write_text(json.dumps(results[key], indent=1))
     return 0
 
 

@@ -271,14 +271,14 @@ def format_albedo_table(result: dict) -> str:
     lines = [f"Table {result['table']}: {result['protocol']}"]
     if result["table"] in ("9", "albedo-visible"):
         classes = list(result["rows"][0].get("by_class", {}))
-        lines.append(f"{'method':<32} {'source':<9} {'MAE':>16} {'MAPE (%)':>14} {'in 1-sigma':>10}"
+        lines.append(f"{'method':<38} {'source':<9} {'MAE':>16} {'MAPE (%)':>14} {'in 1-sigma':>10}"
                      + "".join(f" {'MAE ' + k:>10}" for k in classes)
                      + (f" {'MAE vs prior':>12} {'MAPE vs prior':>13}" if classes else ""))
         for r in result["rows"]:
             mae = f"{r['mae']:.4f}" + (f" +- {r['mae_std']:.4f}" if "mae_std" in r else "")
             pct = f"{r['mape']:.1f} +- {r['mape_std']:.1f}" if "mape" in r else "-"
             inside = f"{100 * r['within_1sigma']:.0f}%" if "within_1sigma" in r else "-"
-            line = f"{r['method']:<32} {r['source']:<9} {mae:>16} {pct:>14} {inside:>10}"
+            line = f"{r['method']:<38} {r['source']:<9} {mae:>16} {pct:>14} {inside:>10}"
             line += "".join(f" {r['by_class'][k]['mae']:>10.4f}" for k in classes)
             if classes:
                 line += f" {r['mae_vs_prior_pct']:>+11.1f}% {r['mape_vs_prior_pct']:>+12.1f}%"
