@@ -137,8 +137,8 @@ def _classify(spectrum: Spectrum, presets):
 
 
 def _albedo(spectrum, P11, P4, card, presets, cards):
-    """AAE-Net on VIS-NIR (11-class probabilities), else AAE-Net on the visible (S / C / X / Other), else the
-    class-mean rule; ``(mean log10, sigma dex, method, models)``."""
+    """AAE-Net on VIS-NIR (11-class probabilities), else AAE-Net on the visible (the Bus-class probabilities of the
+    class model its card carries), else the class-mean rule; ``(mean log10, sigma dex, method, models)``."""
     named = dict(zip(card["classes"], P11)) | dict(zip(card["group_classes"], P4))
     for name in (ALBEDO, ALBEDO_VISIBLE):
         albedo_card = cards.get(name)
