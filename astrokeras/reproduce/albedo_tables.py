@@ -132,18 +132,21 @@ def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: boo
     return {"albedo": albedo, "classes": classes, "designations": designations, "folds": folds,
             "predictions": predictions, "sigma": sigma, "seconds": seconds, "recipe": recipe,
             "class_accuracy": mean_std(accuracy), "fine_class_accuracy": mean_std(fine_accuracy) if finer else None,
-            "class_information": class_information_on_validation(recipe) if finer else None,
+            "class_information": class_information_on_validation(recipe, (X, albedo, classes, labels)) if finer
+            else None,
             "catalogue_scatter": catalogue_scatter(designations),
             "elapsed": time.perf_counter() - start, "quick": quick}
 
 
-def class_information_on_validation(recipe) -> dict:
+def class_information_on_validation(recipe, data=None) -> dict:
     """The choice of the class information (``recipe.scheme`` or the finer ``recipe.class_scheme``), made on
     validation data: in each fold's training part, 20% carved (stratified, seed 1), class probabilities from a model
     fitted on the other 80%, and the class prior of each scheme scored on the 20% (MAE, MAPE); mean over the folds.
-    No test row is read."""
-    X, albedo, classes, designations = recipe.data()
-    labels = recipe.input_classes(classes, designations)
+    No test row is read. ``data``: ``(X, albedo, classes, labels)`` already read (default: ``recipe.data()``)."""
+    if data is None:
+        X, albedo, classes, designations = recipe.data()
+        data = X, albedo, classes, recipe.input_classes(classes, designations)
+    X, albedo, classes, labels = data
     scores = {recipe.scheme.name: [], recipe.input_scheme.name: []}
     for fold in recipe.folds(classes):
         fit, val = train_test_split(fold.train, test_size=0.2, stratify=classes[fold.train], random_state=1)
