@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 run: $(STAMP)
 	$(VENV)/bin/astrokeras data info
-	$(VENV)/bin/astrokeras reproduce $(ARGS)
+	$(VENV)/bin/astrokeras reproduce --results docs/results.md $(ARGS)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)

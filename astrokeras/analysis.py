@@ -1,16 +1,16 @@
 """One spectrum -> taxonomic class -> geometric albedo -> mineral composition, with the pretrained presets.
 
 Any coverage is read (visible only, near-infrared only, VIS-NIR, Gaia's bands, gaps): the spectrum goes onto the
-coverage-aware classifier's grid (:mod:`astrokeras.coverage`) and CoverageNet (``coverage-net-taxonomy``) gives
+coverage-aware classifier's grid (:mod:`astrokeras.spectra.coverage`) and CoverageNet (``coverage-net-taxonomy``) gives
 calibrated probabilities of the 11 Bus-DeMeo classes and of S / C / X / Other. What a coverage cannot separate
 shows in the probabilities (C against X without the visible slope). The headline scheme is the 11 classes when
 the spectrum reaches the near-infrared (past 1.5 um), else S / C / X / Other. A spectrum whose features lie far
 from every training class, or whose shape no asteroid spectrum takes (out of distribution: a sine wave, noise, a
-laboratory spectrum), gets a warning (:mod:`astrokeras.ood`).
+laboratory spectrum), gets a warning (:mod:`astrokeras.evaluation.ood`).
 
 * Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
   else AAE-Net on the visible (``aae-net-albedo-visible``) when it covers 0.44-0.92 um, fed the probabilities of
-  the 24 Bus classes from the linear class model its card carries (:mod:`astrokeras.class_model`; the Bus classes
+  the 24 Bus classes from the linear class model its card carries (:mod:`astrokeras.schemes.class_model`; the Bus classes
   split "Other" and X by albedo); otherwise the probability-weighted mean of the class albedos (AAED, with its
   spread).
 * Composition: for S, Q, A and V-types covering at least 0.82-2.08 um without gaps, CompositionNet
@@ -38,15 +38,15 @@ import math
 
 import numpy as np
 
-from astrokeras.class_model import class_probabilities_of
-from astrokeras.coverage import covered, describe, encode
+from astrokeras.evaluation.ood import ood_scores, shape_residuals
+from astrokeras.evaluation.sigma_bounds import bounded_log_sigma
+from astrokeras.io.spectrum_files import read_spectrum
 from astrokeras.mineralogy import PRESET as COMPOSITION
 from astrokeras.mineralogy import Composition, composition_of
-from astrokeras.ood import ood_scores, shape_residuals
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
-from astrokeras.sigma_bounds import bounded_log_sigma
+from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.spectra import Spectrum, SpectrumError
-from astrokeras.spectrum_files import read_spectrum
+from astrokeras.spectra.coverage import covered, describe, encode
 
 CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"
@@ -170,8 +170,8 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     modal and chemical composition with 1-sigma and the band parameters.
 
     ``wavelength`` in um, nm or Angstrom (``unit``), ``reflectance`` any scale; or a
-    :class:`~astrokeras.spectra.Spectrum` as ``reflectance``. ``presets``: a folder of presets other than the
-    shipped ones. Raises :class:`~astrokeras.spectra.SpectrumError` for unusable input (NaN, negative or zero,
+    :class:`~astrokeras.spectra.spectrum.Spectrum` as ``reflectance``. ``presets``: a folder of presets other than the
+    shipped ones. Raises :class:`~astrokeras.spectra.spectrum.SpectrumError` for unusable input (NaN, negative or zero,
     unsorted, 2-D, a range too short or outside 0.40-2.50 um).
     """
     spectrum = reflectance if isinstance(reflectance, Spectrum) else Spectrum(
@@ -217,7 +217,7 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
-    """:func:`analyze` of the spectrum in ``path`` (see :func:`astrokeras.spectrum_files.read_spectrum`)."""
+    """:func:`analyze` of the spectrum in ``path`` (see :func:`astrokeras.io.spectrum_files.read_spectrum`)."""
     return analyze(None, read_spectrum(path, unit), presets=presets)
 
 

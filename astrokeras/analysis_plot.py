@@ -18,7 +18,7 @@ import numpy as np
 
 from astrokeras.analysis import albedo_spread
 from astrokeras.datasets import DataUnavailableError, load_demeo_templates
-from astrokeras.figures import pyplot, save_png
+from astrokeras.evaluation.figures import pyplot, save_png
 
 
 def _template(top_class: str):

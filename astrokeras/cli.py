@@ -16,13 +16,14 @@ import json
 import logging
 import sys
 
+from astrokeras.console import log_to_stderr, quiet_tensorflow
 from astrokeras.train_options import add_train_arguments
 
 USAGE_ERROR = 2
 
 
 def _data_info(args) -> int:
-    from astrokeras.data_info import dataset_summaries, format_summary
+    from astrokeras.datasets.info import dataset_summaries, format_summary
 
     rows = []
     for row in dataset_summaries():
@@ -35,29 +36,41 @@ def _data_info(args) -> int:
 
 
 def _reproduce(args) -> int:
-    from astrokeras.reproduce.main_job import format_result, main_job, run_tables
+    from astrokeras.reproduce.main_job import format_result, main_job, run_tables, write_results
 
+    args.output = args.output or ("outputs/quick" if args.quick else "outputs")
+
+    if args.folds and not args.table:
+        args.parser.error("--folds works with --table (e.g. --table coverage --folds 4 5)")
     if not args.table and not args.methods:
         # The main job: every table, presets, exports, the Gaia survey, report.md.
         job = main_job(args.output, quick=args.quick, ensemble=args.ensemble,
-                       echo=(lambda text: None) if args.json else print)
+                       echo=(lambda text: None) if args.json else print, results_page=_results_path(args))
         if args.json:
             print(json.dumps({"tables": job["results"], "seconds": job["seconds"], "report": job["report"]},
                              indent=1))
         return 0
     if args.methods and not args.table:
         args.parser.error("--methods needs --table 5 or --table 7")
-    if args.folds is not None and (not args.table or "coverage" not in args.table or args.folds < 1):
-        args.parser.error("--folds K (K >= 1) works with --table coverage")
     results = []
     for result in run_tables(args.table, quick=args.quick, ensemble=args.ensemble, output=args.output,
                              methods=args.methods, folds=args.folds):
         results.append(result)
         if not args.json:
             print(format_result(result) + "\n", flush=True)
+    write_results(args.output, _results_path(args), quick=args.quick)
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else {"tables": results}, indent=1))
     return 0
+
+
+def _results_path(args):
+    """``--results`` (e.g. docs/results.md), except for a quick run, whose page stays in its output folder."""
+    if args.results and args.quick:
+        logging.getLogger("astrokeras").info(f"--quick: the results page goes to {args.output}/results.md, not "
+                                             f"{args.results} (a smoke run never replaces measured figures)")
+        return None
+    return args.results
 
 
 def _train(args) -> int:
@@ -249,9 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and methods (minutes, not hours)")
     reproduce.add_argument("--json", action="store_true", help="print JSON (one object per table)")
     reproduce.add_argument("--ensemble", type=int, default=1, help="add a row for an ensemble of K ASC-Nets")
-    reproduce.add_argument("--output", default="outputs", help="folder for figures and JSON (default: outputs)")
-    reproduce.add_argument("--folds", type=int, metavar="K",
-                           help="coverage table: run only its first K of 5 folds (about 35 minutes a fold)")
+    reproduce.add_argument("--output", help="folder for the tables' JSON, figures, saved folds and report "
+                                            "(default: outputs; outputs/quick with --quick)")
+    reproduce.add_argument("--results", metavar="PATH", help="also write the page of every table here (make run: "
+                                                             "docs/results.md); default OUTPUT/results.md")
+    reproduce.add_argument("--folds", type=int, nargs="+", metavar="K",
+                           help="run and print only these of the 5 folds (e.g. --folds 4 5); each fold is saved "
+                                "under OUTPUT/folds/ and reused, so a later run without --folds trains only the "
+                                "missing ones")
     reproduce.add_argument("--methods", nargs="+", metavar="NAME",
                            help="Tables 5/7: re-run only these methods and update their rows in the earlier JSON")
 
@@ -301,21 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _log_to_stderr() -> None:
-    """Progress lines of the ``astrokeras`` loggers go to stderr (once, unless the caller configured logging)."""
-    logger = logging.getLogger("astrokeras")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False  # TensorFlow's absl configures the root logger: no second copy of each line
-
-
 def main(argv=None) -> int:
     """Run the command in ``argv`` (default: ``sys.argv[1:]``); returns the exit code (2: bad input or usage)."""
     args = build_parser().parse_args(argv)
-    _log_to_stderr()
+    log_to_stderr()
+    if args.func not in (_data_info,):
+        quiet_tensorflow()
     from astrokeras.datasets import DataIntegrityError, DataUnavailableError
     from astrokeras.spectra import SpectrumError
 

@@ -15,12 +15,12 @@ import keras
 import numpy as np  # noqa: F401  (used by the docstring examples)
 from keras import ops
 
-from astrokeras import sigma_bounds
-from astrokeras.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN  # noqa: F401  (re-exported)
+from astrokeras.evaluation import sigma_bounds
+from astrokeras.evaluation.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN  # noqa: F401  (re-exported)
 
 
 def bounded_log_sigma(raw):
-    """:func:`astrokeras.sigma_bounds.bounded_log_sigma` on tensors (``keras.ops.tanh``): the raw output mapped
+    """:func:`astrokeras.evaluation.sigma_bounds.bounded_log_sigma` on tensors (``keras.ops.tanh``): the raw output mapped
     smoothly into [LOG_SIGMA_MIN, LOG_SIGMA_MAX], so it keeps a gradient everywhere.
 
     >>> round(float(bounded_log_sigma(np.float32(-1.5))), 4), round(float(bounded_log_sigma(np.float32(50.0))), 4)

@@ -27,11 +27,16 @@ import dataclasses
 
 import numpy as np
 
-from astrokeras.band_parameters import (band_parameters, dunn_fayalite, dunn_ferrosilite, dunn_olivine_fraction,
-                                        gaffey_subtypes)
-from astrokeras.coverage import encode
+from astrokeras.physics.band_parameters import (
+    band_parameters,
+    dunn_fayalite,
+    dunn_ferrosilite,
+    dunn_olivine_fraction,
+    gaffey_subtypes,
+)
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import Spectrum, SpectrumError
+from astrokeras.spectra.coverage import encode
 
 PRESET = "composition-net-mineralogy"
 
@@ -70,10 +75,10 @@ def band_summary(wavelength, reflectance) -> dict:
 
 
 def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composition:
-    """The composition of ``spectrum`` (a :class:`~astrokeras.spectra.Spectrum` in um) classified ``top_class``
+    """The composition of ``spectrum`` (a :class:`~astrokeras.spectra.spectrum.Spectrum` in um) classified ``top_class``
     (11-class), or a :class:`Composition` whose ``note`` says why there is none.
 
-    The spectrum goes onto the preset's grid as :func:`astrokeras.coverage.encode` bins it (0.02 um bins,
+    The spectrum goes onto the preset's grid as :func:`astrokeras.spectra.coverage.encode` bins it (0.02 um bins,
     interpolated), with the coverage mask; the network removes the level itself, so no normalisation is needed.
     Chemistry is given only for minerals estimated at >= 10 vol% (the rule of the training labels)."""
     card = preset_cards(presets)[PRESET]

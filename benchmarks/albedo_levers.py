@@ -32,15 +32,15 @@ import pathlib
 import time
 
 import numpy as np
+from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from astrokeras.datasets.albedos import load_albedos
 from astrokeras.evaluation import mean_std
 from astrokeras.models.albedo_baselines import REGRESSORS
-from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from astrokeras.reproduce.albedo_tables import PRIOR, class_information_on_validation, mape, run_albedo
-from astrokeras.taxonomy import BUS_DEMEO
+from astrokeras.schemes.taxonomy import BUS_DEMEO
 
 AAE, FOREST, FOREST_BANDS, MEAN = ("AAE-Net (log10, NLL)", "random forest", "random forest + band features",
                                    "mean of AAE-Net and random forest (log10)")
@@ -76,7 +76,7 @@ def with_band_features(grid, regressor=REGRESSORS["Random forest"]):
 
 
 def busdemeo_classes(designations):
-    """The Bus-DeMeo class (suffixes stripped, :data:`~astrokeras.taxonomy.BUS_DEMEO` order) of AAED asteroids."""
+    """The Bus-DeMeo class (suffixes stripped, :data:`~astrokeras.schemes.taxonomy.BUS_DEMEO` order) of AAED asteroids."""
     meta = load_albedos().meta.drop_duplicates("designation").set_index("designation")
     labels, kept = BUS_DEMEO.encode(meta.loc[list(designations), "bus_demeo"])
     if not kept.all():

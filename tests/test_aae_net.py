@@ -6,12 +6,12 @@ import json
 import keras
 import numpy as np
 import pytest
+from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 
-from astrokeras import sigma_bounds
 from astrokeras.datasets.tasks import aaed, aaed_visible
+from astrokeras.evaluation import sigma_bounds
 from astrokeras.losses import LOG_SIGMA_MAX, LOG_SIGMA_MIN, GaussianNLL, bounded_log_sigma
 from astrokeras.models import AAENet
-from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
 from astrokeras.reproduce import albedo_tables
 from astrokeras.training.albedo import class_probabilities
 
@@ -192,8 +192,8 @@ def test_the_class_prior_row_is_the_geometric_class_mean_weighted_by_the_probabi
 
 
 def test_a_finer_class_scheme_feeds_aae_net_and_its_card_carries_the_class_model():
-    from astrokeras.class_model import class_probabilities_of
     from astrokeras.models.albedo_baselines import class_probability_model
+    from astrokeras.schemes.class_model import class_probabilities_of
 
     classes = np.repeat([0, 1], 40)
     albedo = np.where(classes == 0, 0.1, 0.3)

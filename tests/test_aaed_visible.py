@@ -6,7 +6,7 @@ import pytest
 
 from astrokeras.datasets import load_smass2
 from astrokeras.datasets.tasks import VISIBLE_GRID, _catalogue_key, aaed_visible, smass2_bus_classes
-from astrokeras.taxonomy import BUS, FOUR_CLASS
+from astrokeras.schemes.taxonomy import BUS, FOUR_CLASS
 
 MAHLKE_FILES = ("class_visnir.csv", "class_vis.csv")
 

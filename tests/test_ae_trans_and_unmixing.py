@@ -10,7 +10,7 @@ import pytest
 from astrokeras.layers import EndmemberDecoder, NonNegative, NormaliseAt
 from astrokeras.losses import MSESAD, SAD, SID, SADMetric
 from astrokeras.models import AETrans
-from astrokeras.unmixing import endmember_sad, fcls, match_endmembers, rmse, spectral_angles, vca
+from astrokeras.physics.unmixing import endmember_sad, fcls, match_endmembers, rmse, spectral_angles, vca
 
 RNG = np.random.default_rng(0)
 E = RNG.uniform(0.1, 0.9, size=(3, 24))
@@ -108,9 +108,8 @@ def test_relab_mixtures_select_the_plagioclase_free_samples(mirror):
 
 @pytest.mark.integration
 def test_table8_machinery_on_few_mixtures(mirror, monkeypatch, tmp_path):
-    from astrokeras.reproduce import unmixing_tables
-
     from astrokeras.datasets import tasks
+    from astrokeras.reproduce import unmixing_tables
 
     monkeypatch.setattr(tasks, "ACAD_MIXTURES", 150)
     monkeypatch.setattr(unmixing_tables, "_TRAINED", {})

@@ -11,13 +11,13 @@ import pytest
 
 from astrokeras import datasets
 from astrokeras.datasets.archive import ARCHIVE_FOLDERS, archive_files
+from astrokeras.io.spectrum_files import read_spectrum
 from astrokeras.spectra import SpectrumError
-from astrokeras.spectrum_files import read_spectrum
 
 pytestmark = pytest.mark.integration
 
-# What a refusal may say: each names the problem and the fix (see astrokeras.spectra.validate and
-# astrokeras.spectrum_files); a traceback-like or empty message would not match.
+# What a refusal may say: each names the problem and the fix (see astrokeras.spectra.spectrum.validate and
+# astrokeras.io.spectrum_files); a traceback-like or empty message would not match.
 SPECIFIC = re.compile("|".join([
     r"duplicate wavelengths [\d., ]+.*: average or drop the repeated rows",
     r"wavelengths are not sorted \(value .* follows .*\).*sort the rows",

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from astrokeras.archive import edge_artefacts, flagged_rows, sentinel_rows
 from astrokeras.datasets.archive import designation_of
-from astrokeras.segments import Segment, merge_segments, split_segments
+from astrokeras.io.archive import edge_artefacts, flagged_rows, sentinel_rows
+from astrokeras.io.segments import Segment, merge_segments, split_segments
+from astrokeras.io.text_tables import read_text_table
 from astrokeras.spectra import SpectrumError
-from astrokeras.text_tables import read_text_table
 
 rng = np.random.default_rng(0)
 

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from astrokeras.augmentation import augment_pca_noise
-from astrokeras.mixtures import simulate_mixtures
+from astrokeras.physics.mixtures import simulate_mixtures
 from astrokeras.spectra import SpectrumError
+from astrokeras.spectra.augmentation import augment_pca_noise
 
 
 def _toy(seed=0):

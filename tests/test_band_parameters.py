@@ -4,9 +4,19 @@ regions and the clear refusals; one integration check on the real RELAB ordinary
 import numpy as np
 import pytest
 
-from astrokeras.band_parameters import (GAFFEY_REGIONS, band_centre, band_parameters, band_parameters_many,
-                                        cloutis_pyroxene_fraction, continuum_removed, dunn_fayalite,
-                                        dunn_ferrosilite, dunn_olivine_fraction, gaffey_subtypes, upper_hull)
+from astrokeras.physics.band_parameters import (
+    GAFFEY_REGIONS,
+    band_centre,
+    band_parameters,
+    band_parameters_many,
+    cloutis_pyroxene_fraction,
+    continuum_removed,
+    dunn_fayalite,
+    dunn_ferrosilite,
+    dunn_olivine_fraction,
+    gaffey_subtypes,
+    upper_hull,
+)
 from astrokeras.spectra import SpectrumError
 
 W = np.round(np.arange(0.45, 2.4501, 0.005), 4)

@@ -10,10 +10,18 @@ import pytest
 
 from astrokeras.composition_layers import MaskedGaussianNLL, MaskedLogCentre
 from astrokeras.datasets.relab_composition import CHEMISTRY, MINERALS, CompositionData, material_groups
-from astrokeras.hapke import mix_spectra, reflectance_to_ssa, ssa_to_reflectance
 from astrokeras.models.composition_net import CompositionNet, split_outputs
-from astrokeras.training.composition import (CompositionConfig, build_model, calibrate_sigma, coverage_mask,
-                                             evaluation_inputs, sigma_scales, simulate_mixtures, training_arrays)
+from astrokeras.physics.hapke import mix_spectra, reflectance_to_ssa, ssa_to_reflectance
+from astrokeras.training.composition import (
+    CompositionConfig,
+    build_model,
+    calibrate_sigma,
+    coverage_mask,
+    evaluation_inputs,
+    sigma_scales,
+    simulate_mixtures,
+    training_arrays,
+)
 
 TINY = dict(width=8, mlp_units=8, head_units=8, conv_filters=4, blocks=1)
 BANDS = 40

@@ -5,12 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from astrokeras.coverage import MASTER_GRID, MAX_GAP_UM, covered, describe, encode
-from astrokeras.coverage_augmentation import augment_spectrum, perturb_calibration, sample_coverage
 from astrokeras.datasets.collection import SpectrumCollection, asteroid_key
+from astrokeras.evaluation.ood import fit_mahalanobis, ood_scores
 from astrokeras.losses import GaussianNLL
 from astrokeras.models import CoverageAlbedoNet, CoverageNet
-from astrokeras.ood import fit_mahalanobis, ood_scores
+from astrokeras.spectra.coverage import MASTER_GRID, MAX_GAP_UM, covered, describe, encode
+from astrokeras.spectra.coverage_augmentation import augment_spectrum, perturb_calibration, sample_coverage
 from astrokeras.training import TrainConfig
 from astrokeras.training.coverage_classifier import calibrate, negative_log_likelihood, training_arrays
 from astrokeras.training.recipes import CoverageRecipe

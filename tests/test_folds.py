@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from astrokeras.augmentation import augment_pca_noise
-from astrokeras.folds import fold_data, stratified_folds
+from astrokeras.evaluation.folds import fold_data, stratified_folds
+from astrokeras.spectra.augmentation import augment_pca_noise
 
 
 def _data(n=60, seed=0):

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from astrokeras.folds import stratified_folds
+from astrokeras.evaluation.folds import stratified_folds
 from astrokeras.models import ASCNet
 from astrokeras.models.baselines import KERAS_BASELINES, pca_svm
 from astrokeras.reproduce import taxonomy_tables

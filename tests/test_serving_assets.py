@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import yaml
 
+from astrokeras.evaluation.sigma_bounds import bounded_log_sigma
 from astrokeras.export.serving import SERVED_MODELS, SERVING_ROOT, read_models_config, write_serving_layout
 from astrokeras.presets import card_of, preset_path
-from astrokeras.sigma_bounds import bounded_log_sigma
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXPORT = ROOT / "export"
@@ -456,8 +456,8 @@ def test_the_composition_network_serves_with_its_coverage_mask(mirror, tmp_path)
 
 
 def test_reference_of_a_preset_with_its_own_class_model_feeds_that_model(mirror):
-    from astrokeras.class_model import class_probabilities_of
     from astrokeras.export.serving import edge_card, reference_data
+    from astrokeras.schemes.class_model import class_probabilities_of
 
     card = card_of("aae-net-albedo-visible")
     ref = reference_data("aae-net-albedo-visible", count=4)

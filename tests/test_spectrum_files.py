@@ -9,8 +9,8 @@ import shutil
 import numpy as np
 import pytest
 
+from astrokeras.io.spectrum_files import read_spectrum
 from astrokeras.spectra import SpectrumError
-from astrokeras.spectrum_files import read_spectrum
 
 W_NM = [450.0, 550.0, 650.0, 750.0]
 R = [0.9, 1.0, 1.1, 1.15]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from astrokeras.coverage import MASTER_GRID, encode
+from astrokeras.spectra.coverage import MASTER_GRID, encode
 from astrokeras.survey.gaia import CLASSIFIED, MIN_BANDS, parse_shard, prepare, survey_gaia
 
 GAIA_W = np.round(0.374 + 0.044 * np.arange(16), 3)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from astrokeras.taxonomy import BUS, BUS_CLASSES, BUS_DEMEO, FOUR_CLASS, VISNIR_11, base_class
+from astrokeras.schemes.taxonomy import BUS, BUS_CLASSES, BUS_DEMEO, FOUR_CLASS, VISNIR_11, base_class
 
 
 def test_four_class_covers_every_bus_class_but_o_and_r():

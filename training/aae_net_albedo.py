@@ -15,7 +15,7 @@ Run: ``python training/aae_net_albedo.py --output model.keras``
 
 from astrokeras.datasets.tasks import VISNIR_GRID, aaed
 from astrokeras.models import AAENet
-from astrokeras.taxonomy import VISNIR_11
+from astrokeras.schemes.taxonomy import VISNIR_11
 from astrokeras.training import TrainConfig
 from astrokeras.training.recipes import AlbedoRecipe, command_line
 

@@ -7,7 +7,7 @@ Data       AAED-visible: SMASS II spectra x albedos (Mahlke+2022 median of 10**p
            asteroids with a 4-class label (S, C, X, Other), 49 bands 0.44-0.92 um, normalised at 0.55 um
            (:func:`astrokeras.datasets.tasks.aaed_visible`), and their Bus (1999) classes (23 occur).
 Folds      5 stratified folds by asteroid on the 4 classes, seed 0 (one spectrum per asteroid).
-Classes    AAE-Net reads the probabilities of the 24 Bus classes (:data:`astrokeras.taxonomy.BUS`), out of sample
+Classes    AAE-Net reads the probabilities of the 24 Bus classes (:data:`astrokeras.schemes.taxonomy.BUS`), out of sample
            (PCA + logistic regression, cross-validated inside the training part), and learns from their
            probability-weighted class prior: the Bus classes split the 4-class "Other" (V 0.32, A 0.25, D 0.05) and
            X (Xe 0.16, Xc 0.07). Chosen on validation data (20% of each training part; the albedo-visible
@@ -22,9 +22,10 @@ Run: ``python training/aae_net_albedo_visible.py --output model.keras``
 
 import dataclasses
 
-from astrokeras.datasets.tasks import VISIBLE_GRID, aaed_visible, smass2_bus_classes
 from astrokeras.recipes import aae_net_albedo
-from astrokeras.taxonomy import BUS, FOUR_CLASS
+
+from astrokeras.datasets.tasks import VISIBLE_GRID, aaed_visible, smass2_bus_classes
+from astrokeras.schemes.taxonomy import BUS, FOUR_CLASS
 from astrokeras.training.recipes import command_line
 
 RECIPE = dataclasses.replace(

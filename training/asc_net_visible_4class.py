@@ -16,7 +16,7 @@ Run: ``python training/asc_net_visible_4class.py --output model.keras [--holdout
 
 from astrokeras.datasets.tasks import VISIBLE_GRID, albedo_prior_4class, smass2_4class
 from astrokeras.models import ASCNet
-from astrokeras.taxonomy import FOUR_CLASS
+from astrokeras.schemes.taxonomy import FOUR_CLASS
 from astrokeras.training import TrainConfig
 from astrokeras.training.recipes import ClassifierRecipe, command_line
 

@@ -13,7 +13,7 @@ Run: ``python training/asc_net_visnir_11class.py --output model.keras``
 
 from astrokeras.datasets.tasks import VISNIR_GRID, visnir_11class
 from astrokeras.models import ASCNet
-from astrokeras.taxonomy import VISNIR_11
+from astrokeras.schemes.taxonomy import VISNIR_11
 from astrokeras.training import TrainConfig
 from astrokeras.training.recipes import ClassifierRecipe, command_line
 

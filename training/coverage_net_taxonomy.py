@@ -21,12 +21,18 @@ Training   3 augmented copies per spectrum (coverage: visible / near-infrared / 
 Run: ``python training/coverage_net_taxonomy.py --output model.keras``
 """
 
-from astrokeras.coverage import MASTER_GRID
+from astrokeras.datasets.collection import (
+    archive_collection,
+    bus_labels,
+    busdemeo_labels,
+    gaia_collection,
+    korda_collection,
+    smass2_collection,
+)
 from astrokeras.datasets.tasks import albedo_prior_4class
-from astrokeras.datasets.collection import (archive_collection, bus_labels, busdemeo_labels, gaia_collection,
-                                            korda_collection, smass2_collection)
 from astrokeras.models import CoverageNet
-from astrokeras.taxonomy import ELEVEN_TO_FOUR, FOUR_CLASS, VISNIR_11
+from astrokeras.schemes.taxonomy import ELEVEN_TO_FOUR, FOUR_CLASS, VISNIR_11
+from astrokeras.spectra.coverage import MASTER_GRID
 from astrokeras.training import TrainConfig
 from astrokeras.training.recipes import CoverageRecipe, command_line
 

@@ -1,9 +1,9 @@
-"""The public MIT archive folders as they are: every file read by :func:`~astrokeras.spectrum_files.read_spectrum`.
+"""The public MIT archive folders as they are: every file read by :func:`~astrokeras.io.spectrum_files.read_spectrum`.
 
 Five folders: ``smass1`` (SMASS I, Angstrom), ``smass2`` (SMASS II, the measured ``.[2]`` files, not the
 ``.spfit.`` fits), ``smassir`` (near-infrared), ``smassneo`` (near-Earth objects) and ``mithneos`` (IRTF/SpeX
 runs, ``<run>/a<number>.<run>.txt``). Each file is read as the archive wrote it (line endings, sentinels,
-quality flags, overlapping visible and near-infrared segments) into a :class:`~astrokeras.spectra.Spectrum`
+quality flags, overlapping visible and near-infrared segments) into a :class:`~astrokeras.spectra.spectrum.Spectrum`
 whose ``notes`` say what was dropped, converted or merged; a file that cannot be used is listed with the reason.
 
 Designations follow :func:`astrokeras.datasets.load_smass2`: ``number`` is the asteroid number as a string
@@ -31,8 +31,8 @@ import pandas as pd
 from astrokeras.datasets.fetching import fetch
 from astrokeras.datasets.registry import files_of
 from astrokeras.datasets.spectral_data import count_sources
+from astrokeras.io.spectrum_files import read_spectrum
 from astrokeras.spectra import SpectrumError
-from astrokeras.spectrum_files import read_spectrum
 
 ARCHIVE_FOLDERS = ("smass1", "smass2", "smassir", "smassneo", "mithneos")
 _NOT_SPECTRA = ("README", "DIRECTORY", "SMASSIR.files.txt", "obslog.csv")
@@ -51,11 +51,11 @@ class ArchiveSpectra:
     meta : pandas.DataFrame
         One row per file read: ``designation``, ``number``, ``prov_id``, ``name`` (MITHNEOS log), ``run``
         (MITHNEOS run folder), ``file`` (path in the folder), ``spectrum`` (the
-        :class:`~astrokeras.spectra.Spectrum`, wavelengths in um, with its ``notes``), ``wavelength_min_um``,
+        :class:`~astrokeras.spectra.spectrum.Spectrum`, wavelengths in um, with its ``notes``), ``wavelength_min_um``,
         ``wavelength_max_um``, ``points``.
     refused : pandas.DataFrame
         One row per file that could not be used: ``file``, ``designation``, ``number``, ``reason`` (the
-        :class:`~astrokeras.spectra.SpectrumError` message, which names the problem and the fix).
+        :class:`~astrokeras.spectra.spectrum.SpectrumError` message, which names the problem and the fix).
     sources : dict
         How the files were found: ``{"mirror": 1852}``.
     """

@@ -8,7 +8,7 @@ Each spectrum keeps the survey's own label for its asteroid:
 * ``smass2`` -- SMASS II measured spectra (0.435-0.925 um, their real noise), Bus classes (4-class labels);
 * ``gaia_dr3`` -- Gaia DR3's 16 bands (flagged bands dropped) of the asteroids one of the two surveys above
   classified (their label: Bus-DeMeo where known, else Bus);
-* the MIT archive folders (``mithneos``, ``smass1``...; raw files, read by :mod:`astrokeras.spectrum_files`),
+* the MIT archive folders (``mithneos``, ``smass1``...; raw files, read by :mod:`astrokeras.io.spectrum_files`),
   labelled by asteroid from Bus-DeMeo (``mithneos``) or Bus (``smass1``).
 
 Asteroids are joined across surveys by :func:`asteroid_key` (the number, or the provisional designation without
@@ -34,7 +34,7 @@ from astrokeras.datasets.archive import load_archive
 from astrokeras.datasets.gaia_dr3 import load_gaia_dr3
 from astrokeras.datasets.korda2023 import load_busdemeo
 from astrokeras.datasets.smass2 import load_smass2
-from astrokeras.taxonomy import FOUR_CLASS, VISNIR_11, four_class_of_busdemeo
+from astrokeras.schemes.taxonomy import FOUR_CLASS, VISNIR_11, four_class_of_busdemeo
 
 UNLABELLED = -1
 
@@ -57,7 +57,7 @@ def asteroid_key(designation) -> str:
 class SpectrumCollection:
     """Spectra on their own grids: ``spectra[i] = (wavelength_um, reflectance)``, and ``meta`` with one row each:
     ``key`` (:func:`asteroid_key`), ``survey``, ``label_11`` and ``label_4`` (class indices of
-    :data:`~astrokeras.taxonomy.VISNIR_11` and :data:`~astrokeras.taxonomy.FOUR_CLASS`, -1 where the survey gives
+    :data:`~astrokeras.schemes.taxonomy.VISNIR_11` and :data:`~astrokeras.schemes.taxonomy.FOUR_CLASS`, -1 where the survey gives
     none), ``name``."""
 
     spectra: list

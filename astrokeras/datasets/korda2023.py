@@ -20,7 +20,7 @@ import pandas as pd
 
 from astrokeras.datasets.fetching import fetch
 from astrokeras.datasets.spectral_data import SpectralData, count_sources
-from astrokeras.taxonomy import VISNIR_11, base_class
+from astrokeras.schemes.taxonomy import VISNIR_11, base_class
 
 MINERAL_LABELS = (
     "OL", "OPX", "CPX", "PLG", "Fa", "Fo", "Fs_OPX", "En_OPX", "Wo_OPX", "Fs_CPX", "En_CPX", "Wo_CPX",

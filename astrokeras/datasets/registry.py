@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import urllib.parse
 from importlib import resources
 
@@ -219,3 +220,12 @@ def files_of(dataset: str) -> list[DataFile]:
     if dataset not in DATASETS:
         raise KeyError(f"unknown data set {dataset!r}; known: {', '.join(DATASETS)}")
     return [e for e in registry().values() if e.dataset == dataset]
+
+
+def registry_digest() -> str:
+    """A digest (hex, 16 characters) of every registered file's path and sha256: the data a result was computed from
+    (a file is only ever read after its sha256 matched the registry, so the registry names the bytes)."""
+    digest = hashlib.sha256()
+    for path, item in sorted(registry().items()):
+        digest.update(f"{path}\t{item.sha256}\n".encode())
+    return digest.hexdigest()[:16]

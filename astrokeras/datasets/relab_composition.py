@@ -35,7 +35,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from astrokeras import spectra
 from astrokeras.datasets.korda2023 import MINERAL_LABELS, PURE_THRESHOLD, load_minerals
-from astrokeras.mixtures import normalise_index
+from astrokeras.physics.mixtures import normalise_index
 
 MINERALS = ("OL", "OPX", "CPX", "PLG")
 CHEMISTRY = ("Fa", "Fs_OPX", "Wo_OPX", "Fs_CPX", "Wo_CPX")

@@ -18,8 +18,8 @@ import pandas as pd
 from astrokeras.datasets.fetching import fetch
 from astrokeras.datasets.registry import files_of
 from astrokeras.datasets.spectral_data import SpectralData, count_sources
+from astrokeras.schemes.taxonomy import FOUR_CLASS
 from astrokeras.spectra import Spectrum, paper_grid
-from astrokeras.taxonomy import FOUR_CLASS
 
 _NONE = ("-", "***", "")
 
@@ -57,7 +57,7 @@ def load_smass2() -> SpectralData:
 
     The 49-band reflectances are the survey's own spline fits (``*.spfit.[2]``), normalised at 0.55 um. The
     measured spectra on the survey's grid (0.435..0.925 um step 0.0025, the range varies by asteroid) are in
-    ``meta["spectrum"]`` as :class:`~astrokeras.spectra.Spectrum` objects with their 1-sigma errors.
+    ``meta["spectrum"]`` as :class:`~astrokeras.spectra.spectrum.Spectrum` objects with their 1-sigma errors.
     ``meta`` also holds ``number``, ``prov_id``, ``designation``, ``bus_class`` (taxonomy10.tab joined by
     number, provisional designations by PROV_ID; 1339 labelled), ``class_4`` (paper Table 1; None for O, R and
     unlabelled).

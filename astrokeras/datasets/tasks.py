@@ -28,8 +28,8 @@ from astrokeras import spectra
 from astrokeras.datasets.albedos import albedo_catalogue, join_albedos, load_albedos
 from astrokeras.datasets.korda2023 import endmembers, load_busdemeo, load_minerals
 from astrokeras.datasets.smass2 import load_smass2
-from astrokeras.mixtures import normalise_index, simulate_mixtures
-from astrokeras.taxonomy import BUS, FOUR_CLASS, VISNIR_11, four_class_of_busdemeo
+from astrokeras.physics.mixtures import normalise_index, simulate_mixtures
+from astrokeras.schemes.taxonomy import BUS, FOUR_CLASS, VISNIR_11, four_class_of_busdemeo
 
 VISIBLE_GRID = spectra.paper_grid(0.44, 0.92)
 VISNIR_GRID = spectra.paper_grid(0.45, 2.45)
@@ -85,7 +85,7 @@ def aaed_visible():
     asteroid in ``class_visnir.csv`` and ``class_vis.csv``; only their ``number``, ``name`` and ``pV`` columns are
     read, never the reflectances), then from SpitzerNEOs (median ``pv``), through
     :func:`~astrokeras.datasets.albedos.albedo_catalogue`. Numbered asteroids join by number, the others by
-    provisional designation (:func:`_catalogue_key`). ``class_index`` is in :data:`~astrokeras.taxonomy.FOUR_CLASS`
+    provisional designation (:func:`_catalogue_key`). ``class_index`` is in :data:`~astrokeras.schemes.taxonomy.FOUR_CLASS`
     order (S, C, X, Other) from SMASS II's Bus class (taxonomy10.tab); SMASS II has no 11-class label.
 
     The join, measured on the real data:
@@ -119,10 +119,10 @@ def aaed_visible():
 
 def smass2_bus_classes(designations):
     """The Bus (1999) class of SMASS II asteroids ``designations`` (as :func:`aaed_visible` names them), as integer
-    labels in :data:`~astrokeras.taxonomy.BUS` order: the visible albedo network's class information (23 of the
+    labels in :data:`~astrokeras.schemes.taxonomy.BUS` order: the visible albedo network's class information (23 of the
     24 classes occur in AAED-visible, no Q). A designation without a kept Bus class is an error.
 
-    >>> from astrokeras.taxonomy import BUS
+    >>> from astrokeras.schemes.taxonomy import BUS
     >>> [BUS.classes[k] for k in smass2_bus_classes(["1", "4", "25"])]    # doctest: +REQUIRES_DATA
     ['C', 'V', 'S']
     """

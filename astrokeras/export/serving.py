@@ -47,8 +47,8 @@ import shutil
 
 import numpy as np
 
-from astrokeras.class_model import class_probabilities_of
 from astrokeras.presets import card_of, grid_of, preset_path
+from astrokeras.schemes.class_model import class_probabilities_of
 
 SERVING_ROOT = "/models"  # where export/docker-compose.yml mounts the layout inside the container
 SERVED_MODELS = {"asc_net": "asc-net-visnir-11class", "aae_net": "aae-net-albedo", "ae_trans": "ae-trans-olivine-pyroxene"}
@@ -103,7 +103,7 @@ def _real_spectra(card: dict):
     wavelength: SMASS II for a visible grid it covers, else korda2023 VIS-NIR, whose spectra are limited to the
     classes in ``card["applies_to"]`` when the card names some."""
     from astrokeras import datasets, spectra
-    from astrokeras.taxonomy import VISNIR_11
+    from astrokeras.schemes.taxonomy import VISNIR_11
 
     grid = grid_of(card)
     data = datasets.load_smass2() if grid[-1] < 1.0 else datasets.load_busdemeo()
@@ -198,12 +198,11 @@ def write_serving_layout(presets_dir=None, out_dir="export/models", *, models=No
     dict
         ``{served name: {"preset", "version", "savedmodel", "tflite": {variant: path}, "reference"}}``.
     """
-    from astrokeras.export.savedmodel import export_savedmodel
-    from astrokeras.export.tflite import to_tflite
-
     import keras
 
     import astrokeras.models  # noqa: F401  (registers the networks for loading)
+    from astrokeras.export.savedmodel import export_savedmodel
+    from astrokeras.export.tflite import to_tflite
 
     models = dict(SERVED_MODELS if models is None else models)
     out_dir = pathlib.Path(out_dir)

@@ -8,11 +8,15 @@ Example
 (None, 201)
 """
 
-from astrokeras.models.aae_net import AAENet
-from astrokeras.models.ae_trans import AETrans
-from astrokeras.models.asc_net import ASCNet
-from astrokeras.models.coverage_albedo_net import CoverageAlbedoNet
-from astrokeras.models.coverage_net import CoverageNet
-from astrokeras.models.preset_loading import load_preset
+from astrokeras.console import quiet_tensorflow
+
+quiet_tensorflow()  # often the first import of TensorFlow (a recipe script): without its C++ start-up lines
+
+from astrokeras.models.aae_net import AAENet  # noqa: E402
+from astrokeras.models.ae_trans import AETrans  # noqa: E402
+from astrokeras.models.asc_net import ASCNet  # noqa: E402
+from astrokeras.models.coverage_albedo_net import CoverageAlbedoNet  # noqa: E402
+from astrokeras.models.coverage_net import CoverageNet  # noqa: E402
+from astrokeras.models.preset_loading import load_preset  # noqa: E402
 
 __all__ = ["AAENet", "AETrans", "ASCNet", "CoverageAlbedoNet", "CoverageNet", "load_preset"]

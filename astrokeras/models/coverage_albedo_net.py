@@ -26,7 +26,7 @@ class CoverageAlbedoNet(PresetModel):
     """Albedo (deviation from the class prior, with a log-sigma) from a spectrum of any coverage.
 
     Inputs ``spectrum`` and ``mask`` as :class:`~astrokeras.models.CoverageNet` (centred log-reflectance on
-    :data:`astrokeras.coverage.MASTER_GRID`, the coverage mask) and ``class_probabilities`` -> CoverageNet's trunk
+    :data:`astrokeras.spectra.coverage.MASTER_GRID`, the coverage mask) and ``class_probabilities`` -> CoverageNet's trunk
     (:func:`~astrokeras.models.coverage_net.coverage_features`) -> the features concatenated with the class
     probabilities (AAE-Net's output fusion) -> Dense 64 (LeakyReLU) -> ``albedo``: ``[mean, log_sigma]`` of the
     target, zero-initialised (train with :class:`~astrokeras.losses.GaussianNLL`).

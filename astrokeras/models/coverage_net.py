@@ -1,6 +1,6 @@
 """CoverageNet: a wavelength-aware ASC-Net that reads a spectrum of any coverage.
 
-The spectrum arrives on the fixed grid of :mod:`astrokeras.coverage` (106 bands, 0.40-2.50 um) with a coverage
+The spectrum arrives on the fixed grid of :mod:`astrokeras.spectra.coverage` (106 bands, 0.40-2.50 um) with a coverage
 mask. Each band is a token that carries its wavelength (a learned position per band); missing bands are masked
 out of the attention and of the pooling, so the same network reads a visible, a near-infrared, a VIS-NIR or a
 Gaia-band spectrum, with or without gaps.

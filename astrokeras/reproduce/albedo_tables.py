@@ -36,6 +36,7 @@ from astrokeras.datasets.albedos import catalogue_rows, catalogue_scatter
 from astrokeras.evaluation import mean_std, within_one_sigma
 from astrokeras.models.albedo_baselines import REGRESSORS
 from astrokeras.recipes import aae_net_albedo, aae_net_albedo_visible
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.training.albedo import class_prior, class_probabilities
 from astrokeras.training.recipes import SEED
 
@@ -78,18 +79,24 @@ class AAENetMethod:
         return self.recipe.predict(model, prior, X_test, P_test, self.target)
 
 
-def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: bool = True, regressors=None) -> dict:
+def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: bool = True, regressors=None,
+               output=None, only_folds: tuple[int, ...] | None = None) -> dict:
     """Out-of-fold albedo predictions of every method; returns ``{method: predictions}`` and the data.
     ``linear``: also train AAE-Net with the paper's linear target and L1 loss (not with ``quick``).
     ``regressors``: ``{name: factory(bands, seed)}`` fitted on the spectrum and the class probabilities, predicting
-    log10 albedo (default: every Table 9 regressor; with ``quick``, the random forest only)."""
+    log10 albedo (default: every Table 9 regressor; with ``quick``, the random forest only).
+    ``output``: save each fold's predictions under ``<output>/folds/albedo-<recipe>/`` as it finishes and reuse
+    them on a later run with the same settings, data and code; ``only_folds`` (numbered from 1): those folds only."""
     start = time.perf_counter()
     X, albedo, classes, designations = recipe.data()
-    folds = recipe.folds(classes)
+    all_folds = recipe.folds(classes)
+    used = chosen_folds(len(all_folds), only_folds)
+    folds = [all_folds[k] for k in used]
     num_classes = len(recipe.scheme.classes)
     labels, num_labels = recipe.input_classes(classes, designations), len(recipe.input_scheme.classes)
     finer = recipe.class_labels is not None  # the methods read a finer scheme's probabilities than the folds' one
-    log.info(f"Albedo ({recipe.name}): {len(albedo)} asteroids x {X.shape[1]} bands, {len(folds)} folds by asteroid"
+    log.info(f"Albedo ({recipe.name}): {len(albedo)} asteroids x {X.shape[1]} bands, "
+             f"{folds_note(used, len(all_folds))} by asteroid"
              + (f"; class information: {recipe.input_scheme.name} probabilities" if finer else ""))
     methods = [AAENetMethod("AAE-Net (log10, NLL)", "log10", quick, recipe)]
     if linear and not quick:
@@ -97,39 +104,59 @@ def run_albedo(*, quick: bool = False, recipe=aae_net_albedo.RECIPE, linear: boo
     if regressors is None:
         regressors = {"Random forest": REGRESSORS["Random forest"]} if quick else REGRESSORS
     priors = [PRIOR, "Class-mean rule"] + ([fine_prior_name(recipe)] if finer else [])
-    predictions = {name: np.zeros(len(albedo)) for name in priors + [m.name for m in methods] + list(regressors)}
+    names = priors + [m.name for m in methods] + list(regressors)
+    store = None if output is None else table_store(
+        output, f"albedo-{recipe.name}", settings={"recipe": recipe.name, "methods": names}, module=__name__,
+        quick=quick)
+    predictions = {name: np.full(len(albedo), np.nan) for name in names}
     sigma = np.full(len(albedo), np.nan)
     seconds = {name: [] for name in predictions}
     accuracy, fine_accuracy = [], []
     for fold in folds:
         tr, te = fold.train, fold.test
-        P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index, num_classes)
-        accuracy.append(float(np.mean(P_test.argmax(1) == classes[te])))
-        predictions[PRIOR][te] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), classes[tr], num_classes))
-        predictions["Class-mean rule"][te] = class_prior(albedo[tr], classes[tr], num_classes)[P_test.argmax(1)]
-        if finer:  # every method below reads the finer scheme's out-of-sample probabilities instead
-            P_train, P_test = class_probabilities(X[tr], labels[tr], X[te], SEED + fold.index, num_labels)
-            fine_accuracy.append(float(np.mean(P_test.argmax(1) == labels[te])))
-            predictions[fine_prior_name(recipe)][te] = 10.0 ** (
-                P_test @ class_prior(np.log10(albedo[tr]), labels[tr], num_labels))
-        for method in methods:
-            t = time.perf_counter()
-            predicted, s = method.fit_predict(X[tr], albedo[tr], P_train, X[te], P_test, labels[tr],
-                                              SEED + fold.index)
-            predictions[method.name][te] = predicted
-            if s is not None:
-                sigma[te] = s
-            seconds[method.name].append(time.perf_counter() - t)
-        features_train, features_test = np.hstack([X[tr], P_train]), np.hstack([X[te], P_test])
-        for name, factory in regressors.items():
-            t = time.perf_counter()
-            model = factory(X.shape[1], SEED + fold.index).fit(features_train, np.log10(albedo[tr]))
-            predictions[name][te] = 10.0 ** model.predict(features_test)
-            seconds[name].append(time.perf_counter() - t)
+
+        def work():
+            out, took = {}, {}
+            P_train, P_test = class_probabilities(X[tr], classes[tr], X[te], SEED + fold.index, num_classes)
+            info = {"class_accuracy": float(np.mean(P_test.argmax(1) == classes[te]))}
+            out[PRIOR] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), classes[tr], num_classes))
+            out["Class-mean rule"] = class_prior(albedo[tr], classes[tr], num_classes)[P_test.argmax(1)]
+            if finer:  # every method below reads the finer scheme's out-of-sample probabilities instead
+                P_train, P_test = class_probabilities(X[tr], labels[tr], X[te], SEED + fold.index, num_labels)
+                info["fine_class_accuracy"] = float(np.mean(P_test.argmax(1) == labels[te]))
+                out[fine_prior_name(recipe)] = 10.0 ** (P_test @ class_prior(np.log10(albedo[tr]), labels[tr],
+                                                                             num_labels))
+            fold_sigma = np.full(len(te), np.nan)
+            for method in methods:
+                t = time.perf_counter()
+                out[method.name], s = method.fit_predict(X[tr], albedo[tr], P_train, X[te], P_test, labels[tr],
+                                                         SEED + fold.index)
+                if s is not None:
+                    fold_sigma = s
+                took[method.name] = time.perf_counter() - t
+            features_train, features_test = np.hstack([X[tr], P_train]), np.hstack([X[te], P_test])
+            for name, factory in regressors.items():
+                t = time.perf_counter()
+                model = factory(X.shape[1], SEED + fold.index).fit(features_train, np.log10(albedo[tr]))
+                out[name] = 10.0 ** model.predict(features_test)
+                took[name] = time.perf_counter() - t
+            return {"predictions": out, "sigma": fold_sigma}, {**info, "seconds": took}
+
+        arrays, info = store.compute(f"fold{fold.index + 1}", work) if store is not None else work()
+        for name in names:
+            predictions[name][te] = arrays["predictions"][name]
+            if name in info["seconds"]:
+                seconds[name].append(info["seconds"][name])
+        sigma[te] = arrays["sigma"]
+        accuracy.append(info["class_accuracy"])
+        if finer:
+            fine_accuracy.append(info["fine_class_accuracy"])
         aae = predictions[methods[0].name][te]
-        log.info(f"  fold {fold.index + 1}/{len(folds)}: AAE-Net MAE {np.mean(np.abs(aae - albedo[te])):.4f}, "
+        log.info(f"  fold {fold.index + 1}/{len(all_folds)}: AAE-Net MAE {np.mean(np.abs(aae - albedo[te])):.4f}, "
                  f"P-weighted class prior {np.mean(np.abs(predictions[PRIOR][te] - albedo[te])):.4f}")
     return {"albedo": albedo, "classes": classes, "designations": designations, "folds": folds,
+            "folds_note": folds_note(used, len(all_folds)), "fold_numbers": [k + 1 for k in used],
+            "of_folds": len(all_folds),
             "predictions": predictions, "sigma": sigma, "seconds": seconds, "recipe": recipe,
             "class_accuracy": mean_std(accuracy), "fine_class_accuracy": mean_std(fine_accuracy) if finer else None,
             "class_information": class_information_on_validation(recipe, (X, albedo, classes, labels)) if finer
@@ -197,7 +224,7 @@ def _coverage(run, method, rows=None) -> dict:
 def _protocol(run) -> str:
     recipe, (acc, acc_std) = run["recipe"], run["class_accuracy"]
     return (f"{recipe.training_data}, {len(run['albedo'])} asteroids with a {len(recipe.scheme.classes)}-class "
-            f"label, {len(recipe.grid)} bands; 5 stratified folds by asteroid (seed 0); class probabilities out of "
+            f"label, {len(recipe.grid)} bands; 5 stratified folds by asteroid (seed 0; {run['folds_note']} scored); class probabilities out of "
             f"sample (PCA + logistic regression, {100 * acc:.1f} +- {100 * acc_std:.1f}% accurate on the test "
             "folds) for every method" + _finer(run) + (" (quick)" if run["quick"] else ""))
 
@@ -250,8 +277,8 @@ def table(run: dict, number: str) -> dict:
         method = next(iter(m for m in run["predictions"] if m.startswith("AAE-Net")))
         catalogue = catalogue_rows(TABLE13_ASTEROIDS)  # the files read once for the four asteroids
         for number_, name in TABLE13_ASTEROIDS.items():
-            hits = np.flatnonzero(run["designations"] == number_)
-            if not hits.size:
+            hits = np.flatnonzero((run["designations"] == number_) & np.isfinite(run["predictions"][method]))
+            if not hits.size:  # not in the data, or in a fold this run did not score
                 continue
             i = hits[0]
             rows.append({"asteroid": name, "number": number_, "catalogue": round(float(run["albedo"][i]), 4),
@@ -261,7 +288,8 @@ def table(run: dict, number: str) -> dict:
                          "class_prior": round(float(run["predictions"][PRIOR][i]), 4),
                          "catalogue_rows": catalogue[number_],
                          "reference": REFERENCE_ALBEDOS.get(number_)})
-    result = {"table": number, "protocol": _protocol(run), "seconds": round(run["elapsed"], 1), "rows": rows}
+    result = {"table": number, "protocol": _protocol(run), "folds": run["fold_numbers"], "of_folds": run["of_folds"],
+              "seconds": round(run["elapsed"], 1), "rows": rows}
     if run.get("class_information") and number in ("9", "albedo-visible"):
         result["class_information"] = run["class_information"]
     if number in ("9", "albedo-visible"):
@@ -328,7 +356,7 @@ def format_albedo_table(result: dict) -> str:
 
 
 def run_tables(numbers, *, quick=False, output="outputs", recipe=aae_net_albedo.RECIPE,
-               visible_recipe=aae_net_albedo_visible.RECIPE) -> list:
+               visible_recipe=aae_net_albedo_visible.RECIPE, only_folds=None) -> list:
     """Run the shared albedo pass once (and the AAED-visible pass for ``albedo-visible``) and return the requested
     tables, also written as JSON to ``output`` (``table9.json``, ..., ``tablealbedo-visible.json``)."""
     unknown = sorted(set(numbers) - set(TABLES))
@@ -336,9 +364,10 @@ def run_tables(numbers, *, quick=False, output="outputs", recipe=aae_net_albedo.
         raise ValueError(f"unknown albedo table(s) {unknown}; known: {list(TABLES)}")
     runs = {}
     if set(numbers) & {"9", "10", "13"}:
-        runs["aaed"] = run_albedo(quick=quick, recipe=recipe)
+        runs["aaed"] = run_albedo(quick=quick, recipe=recipe, output=output, only_folds=only_folds)
     if "albedo-visible" in numbers:
-        runs["visible"] = run_albedo(quick=quick, recipe=visible_recipe, linear=False)
+        runs["visible"] = run_albedo(quick=quick, recipe=visible_recipe, linear=False, output=output,
+                                     only_folds=only_folds)
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     results = []

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from astrokeras.band_parameters import GAFFEY_REGIONS
-from astrokeras.figures import pyplot, save_png
+from astrokeras.evaluation.figures import pyplot, save_png
+from astrokeras.physics.band_parameters import GAFFEY_REGIONS
 
 _LABEL_AT = {"S(I)": (0.02, 1.092), "S(II)": (0.52, 1.066), "S(III)": (0.02, 0.985), "S(IV)": (0.80, 0.978),
              "S(V)": (1.55, 0.972), "S(VI)": (1.20, 0.897), "S(VII)": (2.45, 0.895), "BA": (1.95, 0.962)}

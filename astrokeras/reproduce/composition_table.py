@@ -36,19 +36,41 @@ import logging
 import pathlib
 import time
 
+import keras
 import numpy as np
 
 from astrokeras import datasets
-from astrokeras.band_parameters import (band_parameters_many, cloutis_pyroxene_fraction, dunn_fayalite,
-                                        dunn_ferrosilite, dunn_olivine_fraction, gaffey_subtypes)
-from astrokeras.datasets.relab_composition import (CHEMISTRY, MINERALS, VISNIR_GRID, carve_validation,
-                                                   composition_data, composition_folds)
+from astrokeras.datasets.relab_composition import (
+    CHEMISTRY,
+    MINERALS,
+    VISNIR_GRID,
+    carve_validation,
+    composition_data,
+    composition_folds,
+)
 from astrokeras.evaluation import within_one_sigma
+from astrokeras.physics.band_parameters import (
+    band_parameters_many,
+    cloutis_pyroxene_fraction,
+    dunn_fayalite,
+    dunn_ferrosilite,
+    dunn_olivine_fraction,
+    gaffey_subtypes,
+)
+from astrokeras.physics.unmixing import fcls
 from astrokeras.recipes import composition_net_mineralogy
 from astrokeras.reproduce.composition_figures import gaffey_png
-from astrokeras.training.composition import (NIRS_RANGE, CompositionConfig, coverage_mask, evaluation_inputs,
-                                             fit_composition, predict_composition, rmse_of, train_composition_model)
-from astrokeras.unmixing import fcls
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.training.composition import (
+    NIRS_RANGE,
+    CompositionConfig,
+    coverage_mask,
+    evaluation_inputs,
+    fit_composition,
+    predict_composition,
+    rmse_of,
+    train_composition_model,
+)
 
 logger = logging.getLogger(__name__)
 LAB_ITOKAWA = {"OL": 0.752, "OPX": 0.215, "CPX": 0.033}  # Nakamura+2014, Tsuchiyama+2014 (OL+OPX+CPX = 1)
@@ -165,8 +187,11 @@ def _nirs_inputs(data, rows):
     return evaluation_inputs(data.spectra[rows], coverage_mask(data.grid, *NIRS_RANGE))
 
 
-def cross_validate(data, folds, configs: dict, log=None):
-    """Out-of-fold predictions of every variant and of the per-fold selection: ``(predictions, selection)``."""
+def cross_validate(data, folds, configs: dict, log=None, store=None, of: int | None = None):
+    """Out-of-fold predictions of every variant and of the per-fold selection: ``(predictions, nirs, spread,
+    fcls_modal, selection)``. ``folds``: ``(train, test)`` pairs, or ``(number, train, test)`` triples numbered from
+    1; ``store``: a :class:`~astrokeras.evaluation.fold_store.FoldStore` where each fold is saved as it finishes
+    (and read back on a later run with the same key); ``of``: the table's number of folds (progress lines)."""
     n = len(data)
     empty = lambda k: np.full((n, k), np.nan)  # noqa: E731
     keys = list(configs) + ["selected"]
@@ -176,36 +201,51 @@ def cross_validate(data, folds, configs: dict, log=None):
     spread = {"modal": empty(4), "chemistry": empty(5)}
     fcls_modal = empty(4)
     selection = []
-    for k, (train, test) in enumerate(folds):
-        _, validation = carve_validation(data, train, 0.15, seed=k)
-        models, infos = {}, {}
-        for variant, config in configs.items():
-            models[variant], infos[variant] = fit_composition(data, train, config, validation_rows=validation)
-            out = predict_composition(models[variant], evaluation_inputs(data.spectra[test]))
-            for key in ("modal", "chemistry"):
-                pred[variant][key][test] = out[key]
-                pred[variant][f"{key}_sigma"][test] = out[f"{key}_sigma"]
-                pred[variant][f"{key}_raw_sigma"][test] = out[f"{key}_sigma"] / np.array(
-                    infos[variant]["sigma_factors"][key])
-            info = infos[variant]
-            _log(log, f"  fold {k + 1}/{len(folds)} {variant:<6}: validation score {info['validation_score']:.4f}, "
-                      f"test modal RMSE {rmse_of(out['modal'][data.modal_known[test]], data.modal[test][data.modal_known[test]], [0, 1, 2]):.4f}, "
-                      f"{info['epochs_run']} epochs ({info['best_epoch']} best), {info['seconds']:.0f} s")
-        chosen = min(infos, key=lambda v: infos[v]["validation_score"])
-        selection.append({"fold": k + 1, "chosen": chosen,
-                          "validation_scores": {v: infos[v]["validation_score"] for v in infos},
-                          "epochs": {v: infos[v]["best_epoch"] for v in infos},
-                          "sigma_factors": infos[chosen]["sigma_factors"]})
+    numbered = [f if len(f) == 3 else (k + 1, *f) for k, f in enumerate(folds)]
+    of = of or len(folds)
+    for number, train, test in numbered:
+        k = number - 1
+
+        def work():
+            _, validation = carve_validation(data, train, 0.15, seed=k)
+            models, infos, out_fold = {}, {}, {"variants": {}}
+            for variant, config in configs.items():
+                models[variant], infos[variant] = fit_composition(data, train, config, validation_rows=validation)
+                out = predict_composition(models[variant], evaluation_inputs(data.spectra[test]))
+                factors = infos[variant]["sigma_factors"]
+                out_fold["variants"][variant] = {
+                    **{key: out[key] for key in ("modal", "chemistry", "modal_sigma", "chemistry_sigma")},
+                    **{f"{key}_raw_sigma": out[f"{key}_sigma"] / np.array(factors[key]) for key in ("modal", "chemistry")}}
+                info = infos[variant]
+                known = data.modal_known[test]
+                _log(log, f"  fold {number}/{of} {variant:<6}: validation score "
+                          f"{info['validation_score']:.4f}, test modal RMSE "
+                          f"{rmse_of(out['modal'][known], data.modal[test][known], [0, 1, 2]):.4f}, "
+                          f"{info['epochs_run']} epochs ({info['best_epoch']} best), {info['seconds']:.0f} s")
+            chosen = min(infos, key=lambda v: infos[v]["validation_score"])
+            out = predict_composition(models[chosen], _nirs_inputs(data, test))
+            out_fold["nirs"] = {key: out[key] for key in nirs}
+            if len(models) > 1:
+                ensemble = predict_composition(list(models.values()), evaluation_inputs(data.spectra[test]))
+                out_fold["spread"] = {key: ensemble[f"{key}_spread"] for key in spread}
+            out_fold["fcls_modal"] = _fcls_fold(data, train, test)
+            return out_fold, {"fold": number, "chosen": chosen,
+                              "validation_scores": {v: infos[v]["validation_score"] for v in infos},
+                              "epochs": {v: infos[v]["best_epoch"] for v in infos},
+                              "sigma_factors": infos[chosen]["sigma_factors"]}
+
+        arrays, info = store.compute(f"fold{number}", work) if store is not None else work()
+        selection.append(info)
+        for variant, values in arrays["variants"].items():
+            for key, value in values.items():
+                pred[variant][key][test] = value
         for key in pred["selected"]:
-            pred["selected"][key][test] = pred[chosen][key][test]
-        out = predict_composition(models[chosen], _nirs_inputs(data, test))
+            pred["selected"][key][test] = pred[info["chosen"]][key][test]
         for key in nirs:
-            nirs[key][test] = out[key]
-        if len(models) > 1:
-            ensemble = predict_composition(list(models.values()), evaluation_inputs(data.spectra[test]))
-            for key in spread:
-                spread[key][test] = ensemble[f"{key}_spread"]
-        fcls_modal[test] = _fcls_fold(data, train, test)
+            nirs[key][test] = arrays["nirs"][key]
+        for key in arrays.get("spread", {}):
+            spread[key][test] = arrays["spread"][key]
+        fcls_modal[test] = arrays["fcls_modal"]
     return pred, nirs, spread, fcls_modal, selection
 
 
@@ -341,24 +381,30 @@ def _full_configs():
     return {v: dataclasses.replace(composition_net_mineralogy.RECIPE.config, mixtures=v) for v in VARIANTS}
 
 
-def run_composition_table(quick: bool = False, output="outputs", log=None, variants=None) -> dict:
+def run_composition_table(quick: bool = False, output="outputs", log=None, variants=None,
+                          only_folds: tuple[int, ...] | None = None) -> dict:
     """Run the composition table (``quick``: 2 of the 5 folds, one variant, a few epochs: a CI-sized check of
     the pipeline, not a measurement), write ``composition.json`` and the Gaffey figure to ``output``; returns the
     JSON-ready result. ``variants``: a subset of :data:`VARIANTS` to train (each adds about 4 minutes a fold on 2
-    cores)."""
+    cores). Each fold, and the model trained on all spectra for the asteroids, is saved under
+    ``<output>/folds/composition/`` (``composition-<variants>`` for a subset) and reused by a later run with the
+    same settings, data and code; ``only_folds`` (numbered from 1) runs and scores those folds only."""
     start = time.perf_counter()
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     data = composition_data(VISNIR_GRID)
-    folds = composition_folds(data)
-    if quick:
-        folds = folds[:2]
+    all_folds = composition_folds(data)
+    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
+    folds = [all_folds[k] for k in used]
     configs = _quick_configs() if quick else _full_configs()
     if variants and not quick:
         configs = {v: configs[v] for v in variants}
+    name = "composition" if quick or list(configs) == list(VARIANTS) else "composition-" + "-".join(configs)
+    store = table_store(output, name, settings={"variants": list(configs)}, module=__name__, quick=quick)
     _log(log, f"composition table: {len(data)} RELAB spectra, {data.groups.max() + 1} material groups, "
-              f"{len(folds)} folds, variants {list(configs)}")
-    pred, nirs, spread, fcls_modal, selection = cross_validate(data, folds, configs, log)
+              f"{folds_note(used, len(all_folds))}, variants {list(configs)}; saved folds: {store.folder}")
+    pred, nirs, spread, fcls_modal, selection = cross_validate(
+        data, [(k + 1, *all_folds[k]) for k in used], configs, log, store=store, of=len(all_folds))
     tested = np.zeros(len(data), bool)
     for _, test in folds:
         tested[test] = True
@@ -396,12 +442,12 @@ def run_composition_table(quick: bool = False, output="outputs", log=None, varia
                                                               pred["selected"]["chemistry"][tested]),
                                 "FCLS": (fcls_modal[tested], None)})
     band["no band parameters"] = _reasons([e for e, t in zip(errors, tested) if t])
-    _log(log, "training the shipped model on all spectra for the asteroids")
     variant = _majority([s["chosen"] for s in selection])
-    model, card = train_composition_model(data, configs[variant], table=None)
-    result = {"table": "composition", "quick": quick,
+    model, card = _model_on_all_spectra(store, data, variant, configs[variant], log)
+    result = {"table": "composition", "quick": quick, "folds": [k + 1 for k in used], "of_folds": len(all_folds),
               "protocol": "RELAB 674 spectra (korda2023), 0.45-2.45 um step 0.01 um normalised at 0.55 um; "
-                          f"{len(folds)} folds grouped by material (SampleID or identical label vector), "
+                          f"{folds_note(used, len(all_folds))} grouped by material (SampleID or identical label "
+                          "vector), "
                           "validation split (15%, by material) carved from each training part for early stopping, "
                           "sigma calibration and the mixture choice; mixtures built from the training part only; "
                           "RMSE over out-of-fold predictions" + (" (quick: 2 folds, few epochs)" if quick else ""),
@@ -411,6 +457,29 @@ def run_composition_table(quick: bool = False, output="outputs", log=None, varia
               "seconds": round(time.perf_counter() - start, 1)}
     (output / "composition.json").write_text(json.dumps(result, indent=1))
     return result
+
+
+def _model_on_all_spectra(store, data, variant, config, log):
+    """``(model, card)`` of CompositionNet trained on every spectrum (the asteroids' figures), saved beside the folds
+    as ``all-spectra-<variant>.keras`` and read back on a later run with the same key."""
+    unit = f"all-spectra-{variant}"
+    path = store.folder / f"{unit}.keras"
+
+    def work():
+        _log(log, f"training the shipped model ({variant}) on all spectra for the asteroids")
+        model, card = train_composition_model(data, config, table=None)
+        store.folder.mkdir(parents=True, exist_ok=True)
+        model.save(path)
+        return {}, {"card": card}
+
+    found = store.load(unit) if path.exists() else None
+    if found is None:
+        start = time.perf_counter()
+        found = work()
+        store.save(unit, *found, seconds=time.perf_counter() - start)
+    else:
+        _log(log, f"    {store.folder.name}/{unit}: reused")
+    return keras.saving.load_model(path), found[1]["card"]
 
 
 def _restrict(data, keep):

@@ -21,7 +21,8 @@ held-out real spectra flagged, and of nonsense (sine waves, flat lines, RELAB la
 
 Example
 -------
-``astrokeras reproduce --table coverage --json`` (about 3 hours on 2 cores; ``--quick``: one fold, few epochs)
+``astrokeras reproduce --table coverage --folds 1 2 --json`` (two of the five folds; a later ``--table coverage``
+reuses them and trains the other three); ``--quick``: one fold, few epochs
 """
 
 from __future__ import annotations
@@ -35,16 +36,17 @@ import zlib
 
 import numpy as np
 
-from astrokeras.coverage import COVERAGES, GAIA_BANDS, crop, encode_many
 from astrokeras.datasets import load_minerals
 from astrokeras.datasets.collection import archive_collection, bus_labels, busdemeo_labels
 from astrokeras.evaluation import accuracy, expected_calibration_error, mean_class_accuracy, mean_std, reliability
-from astrokeras.figures import pyplot, save_png
+from astrokeras.evaluation.figures import pyplot, save_png
+from astrokeras.evaluation.ood import ood_scores, shape_residuals
 from astrokeras.models import ASCNet
 from astrokeras.models.baselines import pca_svm
-from astrokeras.ood import ood_scores, shape_residuals
 from astrokeras.recipes import asc_net_visible_4class, coverage_net_taxonomy
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.spectra import paper_grid, resample
+from astrokeras.spectra.coverage import COVERAGES, GAIA_BANDS, crop, encode_many
 from astrokeras.training.classifier import fit_classifier, predict_proba
 from astrokeras.training.coverage_classifier import calibrate
 from astrokeras.training.recipes import N_SPLITS
@@ -157,12 +159,13 @@ def _scores(y, P, fold_ids) -> dict:
 
 
 def run_coverage_table(*, quick: bool = False, output="outputs", recipe=coverage_net_taxonomy.RECIPE,
-                       max_folds: int | None = None, only_folds: tuple[int, ...] | None = None) -> dict:
-    """Run the whole table (see the module docstring); writes ``tablecoverage.json`` and two figures.
+                       only_folds: tuple[int, ...] | None = None) -> dict:
+    """Run the whole table (see the module docstring); writes ``tablecoverage.json`` and the reliability figure.
 
-    ``max_folds``: run only the first K of the 5 folds (the full settings, a smaller test set: about 35 minutes a
-    fold on 2 cores); ``only_folds``: run these folds (numbered from 1), e.g. ``(2, 3)`` to add folds to an earlier
-    run in a second process; ``quick`` runs one fold with few epochs."""
+    Each fold's out-of-fold outputs are saved under ``<output>/folds/coverage/`` as it finishes and reused by a
+    later run with the same settings, data and code (:mod:`astrokeras.reproduce.saved_folds`). ``only_folds``: run
+    and print these folds only (numbered from 1), e.g. ``(4, 5)``; a run without it computes what is missing and
+    assembles all five. ``quick`` runs fold 1 with few epochs."""
     start = time.perf_counter()
     train_all = recipe.data()
     labels_11, labels_4 = busdemeo_labels(), bus_labels()
@@ -174,30 +177,64 @@ def run_coverage_table(*, quick: bool = False, output="outputs", recipe=coverage
     fold_of = fold_of_keys(train_all.meta, extra.meta["key"], folds)
     everything = train_all + extra
     fold_ids = everything.meta["key"].map(fold_of).to_numpy()
-    used_folds = folds[:1] if quick else folds[:max_folds] if max_folds else folds
-    if only_folds:
-        if not set(only_folds) <= set(range(1, len(folds) + 1)):
-            raise ValueError(f"only_folds={only_folds}: folds are numbered 1 to {len(folds)}")
-        used_folds = [folds[k - 1] for k in sorted(set(only_folds))]
+    used = [0] if quick and not only_folds else chosen_folds(len(folds), only_folds)
+    store = table_store(output, "coverage", settings={"recipe": recipe.name, "rows": list(ROWS), "pairs": PAIRS},
+                        module=__name__, quick=quick)
     log.info(f"Coverage table: {len(train_all)} training spectra ({train_all.meta['key'].nunique()} asteroids) "
-             f"+ {len(extra)} never-trained-on spectra, {len(used_folds)} of {len(folds)} folds")
-    collected = {"rows": {}, "pairs": {}, "ood": {"real": [], "nonsense": {}}}
+             f"+ {len(extra)} never-trained-on spectra, {folds_note(used, len(folds))}; saved folds: {store.folder}")
     nonsense = nonsense_spectra()
-    for fold in used_folds:
+    collected = {"rows": {}, "pairs": {}, "ood": {"real": [], "nonsense": {}}}
+    for position, k in enumerate(used, 1):
+        fold = folds[k]
+
+        def work():
+            log.info(f"  fold {k + 1}/{len(folds)}: training ({position} of {len(used)} in this run)")
+            models = fit_fold(train_all.subset(fold.train), quick=quick)
+            test = everything.subset(fold_ids == fold.index)
+            part = {"rows": {}, "pairs": {}, "ood": {"real": [], "nonsense": {}}}
+            _collect_rows(models, test, fold.index, part["rows"])
+            _collect_pairs(models, test, fold.index, part["pairs"], labels_11, labels_4)
+            _collect_ood(models, test, nonsense, part["ood"])
+            return _joined(part), {"fold": k + 1, "test_spectra": int(np.sum(fold_ids == fold.index))}
+
         t = time.perf_counter()
-        log.info(f"  fold {fold.index + 1}/{len(folds)}: training")
-        models = fit_fold(train_all.subset(fold.train), quick=quick)
-        test = everything.subset(fold_ids == fold.index)
-        _collect_rows(models, test, fold.index, collected["rows"])
-        _collect_pairs(models, test, fold.index, collected["pairs"], labels_11, labels_4)
-        _collect_ood(models, test, nonsense, collected["ood"])
-        log.info(f"  fold {fold.index + 1}/{len(folds)}: {time.perf_counter() - t:.0f} s")
-    result = _summarise(collected, quick, time.perf_counter() - start, [f.index + 1 for f in used_folds], len(folds))
+        arrays, _ = store.compute(f"fold{k + 1}", work)
+        _merge(collected, arrays)
+        log.info(f"  fold {k + 1}/{len(folds)}: {time.perf_counter() - t:.0f} s")
+    result = _summarise(collected, quick, time.perf_counter() - start, [k + 1 for k in used], len(folds))
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     result["figures"] = [str(reliability_png(collected["rows"], output / "coverage_reliability.png"))]
     (output / "tablecoverage.json").write_text(json.dumps(result, indent=1))
     return result
+
+
+def _joined(part) -> dict:
+    """One fold's collected lists as single arrays (what :class:`FoldStore` saves)."""
+    join = lambda values: np.concatenate(values) if values and np.ndim(values[0]) else np.asarray(values)  # noqa: E731
+    return {"rows": {row: {k: join(v) for k, v in store.items()} for row, store in part["rows"].items()},
+            "pairs": {name: {k: join(v) for k, v in store.items()} for name, store in part["pairs"].items()},
+            "ood": {"real": join(part["ood"]["real"]),
+                    "nonsense": {kind: join(v) for kind, v in part["ood"]["nonsense"].items()}}}
+
+
+def _merge(collected, arrays) -> None:
+    """Append one fold's saved arrays to the lists :func:`_summarise` reads (empty parts are left out)."""
+    for section in ("rows", "pairs"):
+        for name, fields in arrays.get(section, {}).items():
+            store = collected[section].setdefault(name, {})
+            for field, values in fields.items():
+                if field in ("baseline", "y_baseline"):
+                    store.setdefault(field, []).extend(values.tolist())
+                else:
+                    store.setdefault(field, [])
+                    if values.size:
+                        store[field].append(values)
+    ood = arrays.get("ood", {})
+    if "real" in ood:
+        collected["ood"]["real"].append(ood["real"])
+    for kind, flags in ood.get("nonsense", {}).items():
+        collected["ood"]["nonsense"].setdefault(kind, []).append(flags)
 
 
 def _collect_rows(models, test, fold_index, rows):
@@ -310,12 +347,11 @@ def _summarise(collected, quick, seconds, folds: list[int], of_folds) -> dict:
     for kind, parts in collected["ood"]["nonsense"].items():
         flags = np.concatenate(parts)
         ood[kind] = {"n": int(flags.size), "flagged": round(float(flags.mean()), 4)}
-    which = f"{len(folds)} of {of_folds} folds"
-    if len(folds) < of_folds:
-        which += f" (fold {', '.join(map(str, folds))})"
+    which = folds_note([k - 1 for k in folds], of_folds)
     return {"table": "coverage", "protocol": f"{which} grouped by asteroid over korda2023 + SMASS II + "
             "MITHNEOS + Gaia DR3 (SMASS I, SMASS IR, NEO files never trained on); every method on the same folds"
-            + (" (quick: one fold, few epochs)" if quick else ""), "seconds": round(seconds, 1), "rows": rows,
+            + (" (quick: one fold, few epochs)" if quick else ""), "folds": list(folds), "of_folds": of_folds,
+            "seconds": round(seconds, 1), "rows": rows,
             "pairs": pairs, "ood": ood}
 
 

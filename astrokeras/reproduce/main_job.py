@@ -28,6 +28,8 @@ from astrokeras.reproduce.composition_table import format_composition_table, run
 from astrokeras.reproduce.coverage_table import format_coverage_table, run_coverage_table
 from astrokeras.reproduce.settings_table import format_settings_table, run_settings_table
 from astrokeras.reproduce.presets import train_presets
+from astrokeras.reproduce.results_page import saved_compute, write_results_page
+from astrokeras.reproduce.saved_folds import table_store
 from astrokeras.reproduce.taxonomy_tables import format_table, run_table, run_table11
 from astrokeras.reproduce.unmixing_tables import format_unmixing_table, run_unmixing_table
 from astrokeras.survey.gaia import format_survey, survey_gaia
@@ -41,30 +43,45 @@ ALL_TABLES = ("settings", "coverage", "composition", "5", "7", "11", "9", "10", 
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
-    """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run); ``folds``: the
-    coverage table runs only its first ``folds`` folds."""
+    """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run). Every fold is
+    saved under ``<output>/folds/`` and reused when nothing changed; ``folds`` (numbered from 1, e.g. ``(4, 5)``):
+    the fold tables (coverage, composition, 5, 7, 9, 10, 13, albedo-visible) run and print those folds only."""
     done = set()
     for table in tables:
         if table in done:
             continue
         if table in ALBEDO_TABLES:
             wanted = [t for t in tables if t in ALBEDO_TABLES]
-            batch = albedo_tables.run_tables(wanted, quick=quick, output=output)
+            batch = albedo_tables.run_tables(wanted, quick=quick, output=output, only_folds=folds)
         elif table == "11":
             batch = [run_table11(quick=quick, output=output)]
         elif table in UNMIXING_TABLES:
-            batch = [run_unmixing_table(table, quick=quick, output=output)]
+            batch = [_whole_table(output, table, "astrokeras.reproduce.unmixing_tables", quick,
+                                  lambda: run_unmixing_table(table, quick=quick, output=output))]
         elif table == "coverage":
-            batch = [run_coverage_table(quick=quick, output=output, max_folds=folds)]
+            batch = [run_coverage_table(quick=quick, output=output, only_folds=folds)]
         elif table == "settings":
-            batch = [run_settings_table(quick=quick, output=output)]
+            batch = [_whole_table(output, table, "astrokeras.reproduce.settings_table", quick,
+                                  lambda: run_settings_table(quick=quick, output=output))]
         elif table == "composition":
-            batch = [run_composition_table(quick=quick, output=output, log=log.info)]
+            batch = [run_composition_table(quick=quick, output=output, log=log.info, only_folds=folds)]
         else:
-            batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods)]
+            batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods,
+                               only_folds=folds)]
         for result in batch:
             done.add(result["table"])
             yield result
+
+
+def _whole_table(output, table: str, module: str, quick: bool, run) -> dict:
+    """A table without folds (settings, 8, korda, 12), saved whole under ``<output>/folds/<table>/`` and read back
+    when its settings, data and code are unchanged (its JSON is written again either way)."""
+    store = table_store(output, f"table{table}", settings={"table": table}, module=module, quick=quick)
+    _, result = store.compute("table", lambda: ({}, run()))
+    path = pathlib.Path(output) / f"table{table}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
+    return result
 
 
 def format_result(result: dict) -> str:
@@ -80,6 +97,12 @@ def format_result(result: dict) -> str:
     if result["table"] == "composition":
         return format_composition_table(result)
     return format_table(result)
+
+
+def write_results(output, path=None, *, quick=False) -> pathlib.Path:
+    """The results page (:mod:`astrokeras.reproduce.results_page`) of every table whose JSON is in ``output``."""
+    return write_results_page(output, path or pathlib.Path(output) / "results.md", tables=ALL_TABLES,
+                              format_result=format_result, quick=quick)
 
 
 def export_presets(presets_dir, output) -> list:
@@ -126,15 +149,22 @@ def write_report(path, *, results, presets, exports, survey, seconds, quick) -> 
     if survey:
         lines += ["", "## Gaia DR3 survey", "", "```text", format_survey(survey), "```", "",
                   "![class fractions](gaia/gaia_class_fractions.png)", ""]
-    lines += ["", "## Seconds per stage", "", "| stage | s |", "|---|---|"]
-    lines += [f"| {k} | {v:.0f} |" for k, v in seconds.items()]
+    lines += ["", "## Seconds per stage", "",
+              "This run's seconds, and the compute its saved folds hold (summed over the runs that filled them).", "",
+              "| stage | s (this run) | s (saved folds) |", "|---|---|---|"]
+    for stage, value in seconds.items():
+        tables = [t for t in stage.replace("table ", "").replace("tables ", "").split()] if "table" in stage else []
+        saved = sum(saved_compute(pathlib.Path(path).parent, t)[0] for t in tables) if tables else None
+        lines.append(f"| {stage} | {value:.0f} | {'-' if saved is None else f'{saved:.0f}'} |")
     path = pathlib.Path(path)
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def main_job(output="outputs", *, quick=False, ensemble=1, echo=print) -> dict:
-    """Run everything; returns ``{"results", "presets", "exports", "survey", "seconds", "report"}``."""
+def main_job(output="outputs", *, quick=False, ensemble=1, echo=print, results_page=None) -> dict:
+    """Run everything; returns ``{"results", "presets", "exports", "survey", "seconds", "report"}``. Every table
+    reuses its saved folds (``<output>/folds/``), the presets their saved training; ``results_page``: where the
+    page of every table goes (default ``<output>/results.md``; ``make run`` writes ``docs/results.md``)."""
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     seconds, start = {}, time.perf_counter()
@@ -146,7 +176,7 @@ def main_job(output="outputs", *, quick=False, ensemble=1, echo=print) -> dict:
         echo(format_result(result) + "\n")
     t = time.perf_counter()
     log.info("Presets: re-training on all the data")
-    presets = train_presets(output / "presets", quick=quick, metrics_from=output)
+    presets = train_presets(output / "presets", quick=quick, metrics_from=output, saved=output)
     seconds["presets"] = time.perf_counter() - t
     t = time.perf_counter()
     exports = export_presets(output / "presets", output / "exports")
@@ -159,6 +189,7 @@ def main_job(output="outputs", *, quick=False, ensemble=1, echo=print) -> dict:
                           seconds=seconds, quick=quick)
     (output / "main_job.json").write_text(json.dumps({"seconds": seconds, "exports": exports, "quick": quick},
                                                      indent=1))
-    echo(f"report: {report} ({seconds['total'] / 60:.1f} min)")
+    page = write_results(output, results_page, quick=quick)
+    echo(f"report: {report} ({seconds['total'] / 60:.1f} min); every table: {page}")
     return {"results": results, "presets": presets, "exports": exports, "survey": survey, "seconds": seconds,
             "report": str(report)}

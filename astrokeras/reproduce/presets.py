@@ -20,6 +20,7 @@ import pathlib
 from astrokeras.export.preset_files import save_small
 from astrokeras.presets import CARDS_FILE, PRETRAINED_DIR
 from astrokeras.recipes import RECIPES
+from astrokeras.reproduce.saved_folds import table_store
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,13 @@ def table_row(directory, table, method):
     return None
 
 
-def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=None, only=None) -> dict:
-    """Train the presets (all, or the names in ``only``) into ``output`` and update its ``presets.json``."""
+def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=None, only=None,
+                  saved=None) -> dict:
+    """Train the presets (all, or the names in ``only``) into ``output`` and update its ``presets.json``.
+
+    ``saved``: the main job's output folder; each preset's training is recorded under its ``folds/presets/`` with its key
+    (its recipe's code and everything it imports, the data, the libraries); a preset whose file is in ``output``
+    and whose key matches is not trained again (its metrics are still refreshed from ``metrics_from``)."""
     unknown = sorted(set(only or ()) - set(RECIPES))
     if unknown:
         raise ValueError(f"unknown preset(s) {unknown}; known: {sorted(RECIPES)}")
@@ -71,13 +77,23 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
     for name, recipe in RECIPES.items():
         if only is not None and name not in only:
             continue
-        log.info(f"{name}: training its recipe ({recipe.training_data})")
-        model, card = recipe.train(quick=quick)
+        store = None if saved is None else table_store(
+            saved, "presets", settings={"preset": name}, quick=quick,
+            module=f"astrokeras.recipes.{name.replace('-', '_')}")
+        found = store.load(name) if store is not None and (output / f"{name}.keras").exists() else None
+        if found is not None and name in cards:
+            log.info(f"{name}: reused ({output / (name + '.keras')}, trained {store.info(name)['finished']})")
+            card = cards[name]
+        else:
+            log.info(f"{name}: training its recipe ({recipe.training_data})")
+            model, card = recipe.train(quick=quick)
+            card = {"name": name, "file": f"{name}.keras", "tflite": f"{name}.tflite",
+                    "date": datetime.date.today().isoformat(), **card}
+            card["bytes"] = save_small(model, output / card["file"])
+            if store is not None:
+                store.save(name, {}, {"bytes": card["bytes"]}, seconds=card["seconds"])
+            log.info(f"  {name}: {card['bytes'] / 1024:.0f} KiB, {card['seconds']:.0f} s")
         card["metrics"] = table_row(metrics_from, *METRIC_SOURCES[name]) if name in METRIC_SOURCES else None
-        card = {"name": name, "file": f"{name}.keras", "tflite": f"{name}.tflite",
-                "date": datetime.date.today().isoformat(), **card}
-        card["bytes"] = save_small(model, output / card["file"])
         cards[name] = card
         cards_path.write_text(json.dumps(cards, indent=1))
-        log.info(f"  {name}: {card['bytes'] / 1024:.0f} KiB, {card['seconds']:.0f} s")
     return cards

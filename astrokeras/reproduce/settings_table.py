@@ -31,10 +31,10 @@ from astrokeras.datasets.tasks import acad_endmembers, acad_mixtures
 from astrokeras.evaluation import accuracy
 from astrokeras.export import TFLiteModel, export_savedmodel, to_tflite
 from astrokeras.models import AETrans, ASCNet
+from astrokeras.physics.unmixing import rmse
 from astrokeras.recipes import ae_trans_olivine_pyroxene, asc_net_visible_4class
 from astrokeras.training.classifier import fit_classifier, predict_proba
 from astrokeras.training.unmixer import fit_ae_trans
-from astrokeras.unmixing import rmse
 
 log = logging.getLogger(__name__)
 WIDTHS = {

@@ -21,13 +21,14 @@ import time
 
 import numpy as np
 
-from astrokeras.augmentation import augment_pca_noise
-from astrokeras.figures import confusion_png
-from astrokeras.folds import Fold
+from astrokeras.evaluation.figures import confusion_png
+from astrokeras.evaluation.folds import Fold
 from astrokeras.models.baselines import KERAS_BASELINES, SKLEARN_BASELINES
 from astrokeras.recipes import asc_net_visible_4class, asc_net_visnir_11class
 from astrokeras.reproduce.paper import PAPER
-from astrokeras.taxonomy import TaxonomyScheme
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.schemes.taxonomy import TaxonomyScheme
+from astrokeras.spectra.augmentation import augment_pca_noise
 from astrokeras.training import TrainConfig
 from astrokeras.training.cross_validation import KerasMethod, SklearnMethod, evaluate
 from astrokeras.training.recipes import SEED, ClassifierRecipe
@@ -77,12 +78,13 @@ def methods_for(task: Task, quick: bool, ensemble: int = 1) -> list:
 
 
 def paper_protocol(task: Task, X, y, *, quick: bool, repeats: int = 5, per_class_test: int = 60,
-                   per_class_train: int = 2000):
+                   per_class_train: int = 2000, store=None, only: list[int] | None = None):
     """The paper's own protocol, honestly: ``per_class_test`` spectra per class held out first, the rest
     PCA-augmented to ``per_class_train`` per class (inside the training part), repeated with ``repeats`` seeds.
 
     The augmented training set is about 6x larger than a plain fold, so ASC-Net trains for the paper's own
-    120 epochs (patience 20) rather than 300: each epoch already holds 6x more steps."""
+    120 epochs (patience 20) rather than 300: each epoch already holds 6x more steps. ``store``: where each
+    repeat's predictions are saved; ``only``: the 0-based repeats to run (default: all)."""
     classes = len(task.scheme.classes)
     folds = []
     rng = np.random.default_rng(SEED)
@@ -93,42 +95,52 @@ def paper_protocol(task: Task, X, y, *, quick: bool, repeats: int = 5, per_class
     augment = lambda Xa, ya: augment_pca_noise(Xa, ya, per_class_train, seed=SEED)  # noqa: E731
     method = task.recipe.method(quick, name="ASC-Net (paper protocol)", augment=augment,
                                 epochs=None if quick else 120, patience=None if quick else 20)
-    return evaluate(X, y, classes, folds, [method])[method.name]
+    chosen = folds if only is None else [folds[k] for k in only]
+    return evaluate(X, y, classes, chosen, [method], store=store)[method.name]
 
 
 def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str | pathlib.Path = "outputs",
-              methods: list | None = None) -> dict:
+              methods: list | None = None, only_folds: tuple[int, ...] | None = None) -> dict:
     """Run Table 5 or 7: every method on the same folds; returns the JSON-ready result and writes the figure.
 
     ``ensemble`` > 1 adds a row for an ensemble of that many ASC-Nets (averaged probabilities). ASC-Net's
     out-of-fold probabilities are kept in ``table<N>_oof.npz`` (Table 11 reads them from Table 7's).
     ``methods`` (names) re-runs only those methods, on the same folds, and replaces their rows in the
-    ``table<N>.json`` already in ``output`` (e.g. after fixing one baseline).
+    ``table<N>.json`` already in ``output`` (e.g. after fixing one baseline). Each method's predictions on each
+    fold are saved under ``<output>/folds/table<N>/`` and reused by a later run with the same settings, data and
+    code; ``only_folds`` (numbered from 1) runs and prints those folds only.
     """
     task = TASKS[table]
     start = time.perf_counter()
     X, y, designations = task.load()
     classes = len(task.scheme.classes)
-    folds = task.recipe.folds(y)
-    log.info(f"Table {table}: {len(y)} spectra x {X.shape[1]} bands, {classes} classes, {len(folds)} folds")
+    all_folds = task.recipe.folds(y)
+    used = chosen_folds(len(all_folds), only_folds)
+    folds = [all_folds[k] for k in used]
+    store = fold_store(table, output, quick)
+    log.info(f"Table {table}: {len(y)} spectra x {X.shape[1]} bands, {classes} classes, "
+             f"{folds_note(used, len(all_folds))}; saved folds: {store.folder}")
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     if methods:
         return _rerun_methods(task, X, y, folds, quick, ensemble, methods, output, start)
-    results = evaluate(X, y, classes, folds, methods_for(task, quick, ensemble), seed=SEED)
+    results = evaluate(X, y, classes, folds, methods_for(task, quick, ensemble), seed=SEED, store=store)
     oof = results["ASC-Net"].predictions
-    np.savez(output / f"table{table}_oof.npz", designations=designations.astype(str), y=y, quick=quick,
-             probabilities=np.stack([np.asarray(oof[i], dtype="float32") for i in range(len(y))]))
+    if len(folds) == len(all_folds):  # Table 11 reads every asteroid's out-of-fold probabilities
+        np.savez(output / f"table{table}_oof.npz", designations=designations.astype(str), y=y, quick=quick,
+                 probabilities=np.stack([np.asarray(oof[i], dtype="float32") for i in range(len(y))]))
     rows = [scores.row(name) for name, scores in results.items()]
     if table == "5" and not quick:
-        rows.append(paper_protocol(task, X, y, quick=quick).row("ASC-Net (paper protocol)"))
+        rows.append(paper_protocol(task, X, y, quick=quick, store=store, only=used).row("ASC-Net (paper protocol)"))
         rows[-1]["protocol"] = "60 test spectra per class held out, the rest PCA-augmented to 2000 per class; 5 repeats"
     for method, figures in PAPER.get(table, {}).items():
         rows.append({"method": method, "source": "paper", **figures, "acc_std": None, "ap_std": None})
     figure = confusion_png(results["ASC-Net"].confusion, list(task.scheme.classes),
                            f"Table {table}: ASC-Net, out-of-fold predictions ({len(y)} spectra)",
                            output / f"table{table}_confusion.png")
-    result = {"table": table, "protocol": task.protocol + (" (quick: fewer epochs, fewer methods)" if quick else ""),
+    protocol = task.protocol + ("" if len(folds) == len(all_folds) else f"; scored on {folds_note(used, len(all_folds))}")
+    result = {"table": table, "protocol": protocol + (" (quick: fewer epochs, fewer methods)" if quick else ""),
+              "folds": [k + 1 for k in used], "of_folds": len(all_folds),
               "seconds": round(time.perf_counter() - start, 1), "rows": rows, "figure": str(figure)}
     (output / f"table{table}.json").write_text(json.dumps(result, indent=1))
     return result
@@ -144,13 +156,20 @@ def _rerun_methods(task, X, y, folds, quick, ensemble, names, output, start) -> 
     if len(chosen) != len(names):
         known = [m.name for m in available]
         raise ValueError(f"unknown method(s) {sorted(set(names) - {m.name for m in chosen})}; known: {known}")
-    fresh = {name: scores.row(name)
-             for name, scores in evaluate(X, y, len(task.scheme.classes), folds, chosen, seed=SEED).items()}
+    store = fold_store(task.table, output, quick, reuse=False)  # these methods train again, and are saved again
+    fresh = {name: scores.row(name) for name, scores in
+             evaluate(X, y, len(task.scheme.classes), folds, chosen, seed=SEED, store=store).items()}
     result["rows"] = [fresh.get(r["method"], r) if r["source"] == "measured" else r for r in result["rows"]]
     result["rows"] += [row for name, row in fresh.items() if name not in {r["method"] for r in result["rows"]}]
     result["seconds_rerun"] = round(time.perf_counter() - start, 1)
     path.write_text(json.dumps(result, indent=1))
     return result
+
+
+def fold_store(table: str, output, quick: bool, reuse: bool = True):
+    """Where Table 5's or 7's per-fold predictions are saved (one unit per method and fold)."""
+    return table_store(output, f"table{table}", settings={"table": table, "seed": SEED}, module=__name__, quick=quick,
+                       reuse=reuse)
 
 
 def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs") -> dict:
@@ -172,7 +191,7 @@ def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs") 
         needed = [f for f in task.recipe.folds(y) if set(wanted) & set(f.test.tolist())]
         log.info(f"Table 11: ASC-Net on the {len(needed)} Table 7 folds that hold the named asteroids")
         probabilities = evaluate(X, y, len(task.scheme.classes), needed, [task.recipe.method(quick)],
-                                 seed=SEED)["ASC-Net"].predictions
+                                 seed=SEED, store=fold_store("7", output, quick))["ASC-Net"].predictions
     rows = []
     for index, name in wanted.items():
         p = np.asarray(probabilities[index])

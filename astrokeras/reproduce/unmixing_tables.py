@@ -28,10 +28,10 @@ from sklearn.model_selection import GroupKFold
 
 from astrokeras import datasets
 from astrokeras.datasets.tasks import VISNIR_GRID, acad_endmembers, acad_mixtures, relab_olivine_pyroxene
-from astrokeras.mixtures import normalise_index
+from astrokeras.physics.mixtures import normalise_index
+from astrokeras.physics.unmixing import endmember_sad, fcls, match_endmembers, rmse, vca
 from astrokeras.recipes import ae_trans_olivine_pyroxene
 from astrokeras.training.unmixer import abundance_model
-from astrokeras.unmixing import endmember_sad, fcls, match_endmembers, rmse, vca
 
 log = logging.getLogger(__name__)
 GRID = VISNIR_GRID

@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 
 from astrokeras import datasets
-from astrokeras.coverage import encode
 from astrokeras.evaluation import confusion
-from astrokeras.figures import confusion_png, pyplot, save_png
-from astrokeras.ood import ood_scores
+from astrokeras.evaluation.figures import confusion_png, pyplot, save_png
+from astrokeras.evaluation.ood import ood_scores
 from astrokeras.presets import grid_of, load_lite_preset
-from astrokeras.taxonomy import FOUR_CLASS, four_class_of_busdemeo
+from astrokeras.schemes.taxonomy import FOUR_CLASS, four_class_of_busdemeo
+from astrokeras.spectra.coverage import encode
 
 log = logging.getLogger(__name__)
 PRESET = "coverage-net-taxonomy"
@@ -47,7 +47,7 @@ CLASSIFIED = "classified"
 
 
 def prepare(wavelength, reflectance, flags, grid):
-    """``(values, masks, status, bands)``: each Gaia row on ``grid`` (see :func:`astrokeras.coverage.encode`) from
+    """``(values, masks, status, bands)``: each Gaia row on ``grid`` (see :func:`astrokeras.spectra.coverage.encode`) from
     its usable bands (flag 0, finite, positive); ``status`` is ``"classified"`` or why not; ``bands`` the count of
     usable bands.
 

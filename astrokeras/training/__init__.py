@@ -8,7 +8,11 @@ Example
 128
 """
 
-from astrokeras.training.classifier import TrainConfig, fit_classifier, predict_proba
-from astrokeras.training.runtime import configure_precision, distribution_strategy
+from astrokeras.console import quiet_tensorflow
+
+quiet_tensorflow()  # the first import of TensorFlow in `python training/<recipe>.py`: without its C++ start-up lines
+
+from astrokeras.training.classifier import TrainConfig, fit_classifier, predict_proba  # noqa: E402
+from astrokeras.training.runtime import configure_precision, distribution_strategy  # noqa: E402
 
 __all__ = ["TrainConfig", "configure_precision", "distribution_strategy", "fit_classifier", "predict_proba"]

@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from astrokeras.training.pipeline import make_dataset
+from astrokeras.training.progress import EpochProgress
 from astrokeras.training.runtime import distribution_strategy, precision_scope
 
 LOSSES = ("categorical_crossentropy", "l1")
@@ -121,8 +122,9 @@ def fit_classifier(
             model = build()
             model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=_loss(config),
                           metrics=["accuracy"])
-        history = model.fit(train, validation_data=validation, epochs=config.epochs, callbacks=callbacks,
-                            verbose=config.verbose, shuffle=False)  # tf.data shuffles
+        history = model.fit(train, validation_data=validation, epochs=config.epochs,
+                            callbacks=callbacks + [EpochProgress(model.name)], verbose=config.verbose,
+                            shuffle=False)  # tf.data shuffles
     return model, history
 
 

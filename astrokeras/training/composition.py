@@ -6,7 +6,7 @@ pure spectra the simulated mixtures are made of, the sigma calibration. Nothing 
 
 Simulated mixtures (``CompositionConfig.mixtures``): ``"linear"`` averages the absolute reflectances of pure
 training spectra (an areal mixture), ``"hapke"`` averages their single-scattering albedos (an intimate mixture,
-:mod:`astrokeras.hapke`); each mixes one random pure spectrum of 2 to 4 of the minerals OL / OPX / CPX / PLG with
+:mod:`astrokeras.physics.hapke`); each mixes one random pure spectrum of 2 to 4 of the minerals OL / OPX / CPX / PLG with
 flat-Dirichlet volume fractions and inherits the chemistry of its pure spectra. ``"none"``: real spectra only.
 
 Coverage copies (``nirs_share``): a share of the training spectra is added again with the coverage mask cut to
@@ -31,12 +31,18 @@ import keras
 import numpy as np
 
 from astrokeras.composition_layers import MaskedGaussianNLL
-from astrokeras.datasets.relab_composition import (CHEMISTRY, CHEMISTRY_MIN_ABUNDANCE, MINERALS, CompositionData,
-                                                   carve_validation)
-from astrokeras.hapke import mix_spectra
-from astrokeras.mixtures import normalise_index
+from astrokeras.datasets.relab_composition import (
+    CHEMISTRY,
+    CHEMISTRY_MIN_ABUNDANCE,
+    MINERALS,
+    CompositionData,
+    carve_validation,
+)
 from astrokeras.models.composition_net import CompositionNet, split_outputs
+from astrokeras.physics.hapke import mix_spectra
+from astrokeras.physics.mixtures import normalise_index
 from astrokeras.training.pipeline import make_dataset
+from astrokeras.training.progress import EpochProgress
 
 NIRS_RANGE = (0.82, 2.08)
 ONE_SIGMA = 0.6827
@@ -229,7 +235,8 @@ def fit_composition(data: CompositionData, rows, config: CompositionConfig = Com
     validation = make_dataset(val_inputs, val_targets, 256, False, config.seed)
     model = build_model(data.spectra.shape[1], config)
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
-    history = model.fit(train, validation_data=validation, epochs=config.epochs, callbacks=[stop], verbose=verbose)
+    history = model.fit(train, validation_data=validation, epochs=config.epochs,
+                        callbacks=[stop, EpochProgress(model.name)], verbose=verbose)
     factors = calibrate_sigma(model, val_inputs, data.modal[validation_rows], data.chemistry[validation_rows])
     losses = history.history["val_loss"]
     info = {"epochs_run": len(losses), "best_epoch": int(np.argmin(losses)) + 1,

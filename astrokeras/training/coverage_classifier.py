@@ -3,7 +3,7 @@ granularities, a temperature and out-of-distribution statistics from a validatio
 
 Order of operations (the honest one): the validation asteroids are carved from the training asteroids first (by
 asteroid, so no copy of a validation spectrum is trained on); the training spectra are then copied under other
-coverages and calibrations (:mod:`astrokeras.coverage_augmentation`), and every copy keeps its survey's label. A
+coverages and calibrations (:mod:`astrokeras.spectra.coverage_augmentation`), and every copy keeps its survey's label. A
 spectrum with an 11-class label trains the softmax; one with only a 4-class label (SMASS II's Bus classes) trains
 the sums of the softmax over the 4 groups. Early stopping, the temperature (Guo et al. 2017) and the
 out-of-distribution threshold are all set on the validation asteroids, under augmented coverages like the ones
@@ -35,11 +35,17 @@ import keras
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from astrokeras.coverage import encode
-from astrokeras.coverage_augmentation import augment_spectrum
-from astrokeras.ood import fit_mahalanobis, fit_shape_basis, ood_scores, shape_residuals
+from astrokeras.evaluation.ood import (
+    fit_mahalanobis,
+    fit_shape_basis,
+    ood_scores,
+    shape_residuals,
+)
+from astrokeras.spectra.coverage import encode
+from astrokeras.spectra.coverage_augmentation import augment_spectrum
 from astrokeras.training.classifier import TrainConfig
 from astrokeras.training.pipeline import make_dataset
+from astrokeras.training.progress import EpochProgress
 from astrokeras.training.runtime import distribution_strategy, precision_scope
 
 OOD_QUANTILE = 0.99
@@ -116,8 +122,8 @@ def fit_coverage_net(network: typing.Callable, train, config: TrainConfig, *, co
                             loss={"probabilities": loss(), "groups": loss()}, jit_compile=True)  # XLA: 1.6x on CPU
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True,
                                              start_from_epoch=config.min_epochs)
-        trainer.fit(train_data, validation_data=val_data, epochs=config.epochs, callbacks=[stop],
-                    verbose=config.verbose, shuffle=False)
+        trainer.fit(train_data, validation_data=val_data, epochs=config.epochs,
+                    callbacks=[stop, EpochProgress(model.name)], verbose=config.verbose, shuffle=False)
     out = model.predict(inputs(val_arrays), batch_size=1024, verbose=0)
     groups = model.groups
     fit = minimize_scalar(lambda t: negative_log_likelihood(out["probabilities"], groups, val_arrays["label_11"],
@@ -145,7 +151,7 @@ def split_arrays(train, copies: int, seed: int, validation_share: float = 0.1):
 
 
 def shape_calibration(fit_arrays, val_arrays) -> dict:
-    """The network-free shape check of :mod:`astrokeras.ood`: principal axes of the training copies that cover
+    """The network-free shape check of :mod:`astrokeras.evaluation.ood`: principal axes of the training copies that cover
     most of the grid, and the threshold at :data:`OOD_QUANTILE` of the validation copies' residuals."""
     shape = fit_shape_basis(fit_arrays["spectrum"], fit_arrays["mask"] > 0)
     residuals = shape_residuals(val_arrays["spectrum"], val_arrays["mask"] > 0, shape)

@@ -1,6 +1,6 @@
 """Cross-validation: run classification methods on the same honest folds and collect their scores.
 
-Every method sees the same :func:`~astrokeras.folds.stratified_folds`; scikit-learn baselines tune on the
+Every method sees the same :func:`~astrokeras.evaluation.folds.stratified_folds`; scikit-learn baselines tune on the
 training fold (inner CV), Keras models carve their validation set from the training fold; the test fold is
 only ever predicted. Scores: accuracy and AP (mean per-class accuracy, paper Eq. 11), mean +- std over folds,
 and the confusion matrix summed over folds.
@@ -8,7 +8,7 @@ and the confusion matrix summed over folds.
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.folds import stratified_folds
+>>> from astrokeras.evaluation.folds import stratified_folds
 >>> from astrokeras.training.cross_validation import SklearnMethod, evaluate
 >>> from sklearn.neighbors import KNeighborsClassifier
 >>> rng = np.random.default_rng(0); y = np.repeat([0, 1], 20); X = rng.normal(size=(40, 5)) + y[:, None]
@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 import typing
 
 import numpy as np
 
 from astrokeras.evaluation import accuracy, confusion, mean_class_accuracy, mean_std
-from astrokeras.folds import Fold
+from astrokeras.evaluation.folds import Fold
 from astrokeras.training.classifier import fit_classifier, predict_proba
 
 log = logging.getLogger(__name__)
@@ -96,22 +97,41 @@ class KerasMethod:
         return probabilities.argmax(axis=1), probabilities
 
 
-def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 0) -> dict:
-    """``{method name: Scores}`` over ``folds``; a progress line per fold goes to the ``astrokeras`` logger."""
+def unit_name(method: str, fold) -> str:
+    """The saved unit of one method on one fold: ``fold3-ASC-Net-ensemble-x3``."""
+    slug = re.sub(r"[^A-Za-z0-9+]+", "-", method).strip("-")
+    return f"fold{fold.index + 1}-{slug}"
+
+
+def evaluate(X, y, num_classes: int, folds: list[Fold], methods, *, seed: int = 0, store=None) -> dict:
+    """``{method name: Scores}`` over ``folds``; a progress line per fold goes to the ``astrokeras`` logger.
+
+    ``store``: a :class:`~astrokeras.evaluation.fold_store.FoldStore`; each method's out-of-fold predictions on
+    each fold are saved there as they finish and read back (not trained again) by a later run with the same key.
+    """
     X, y = np.asarray(X, dtype="float32"), np.asarray(y)
     results = {}
     for method in methods:
         scores = Scores(confusion=np.zeros((num_classes, num_classes), dtype=np.int64))
         for position, fold in enumerate(folds, 1):
-            start = time.perf_counter()
-            predicted, probabilities = method.fit_predict(X[fold.train], y[fold.train], X[fold.test], num_classes,
-                                                          seed + fold.index)
-            scores.seconds.append(time.perf_counter() - start)
+
+            def work():
+                start = time.perf_counter()
+                predicted, probabilities = method.fit_predict(X[fold.train], y[fold.train], X[fold.test],
+                                                              num_classes, seed + fold.index)
+                arrays = {"test": fold.test, "predicted": predicted}
+                if probabilities is not None:
+                    arrays["probabilities"] = probabilities
+                return arrays, {"seconds": time.perf_counter() - start}
+
+            arrays, info = store.compute(unit_name(method.name, fold), work) if store is not None else work()
+            predicted = arrays["predicted"]
+            scores.seconds.append(info["seconds"])
             scores.acc.append(accuracy(y[fold.test], predicted))
             scores.ap.append(mean_class_accuracy(y[fold.test], predicted))
             matrix = confusion(y[fold.test], predicted, num_classes)
             scores.confusion += matrix
-            kept = probabilities if probabilities is not None else predicted
+            kept = arrays["probabilities"] if "probabilities" in arrays else predicted
             for row, value in zip(fold.test, kept):
                 scores.predictions[int(row)] = value
             log.info(f"  {method.name:<28} fold {position}/{len(folds)} (#{fold.index}): acc {scores.acc[-1]:.4f} "

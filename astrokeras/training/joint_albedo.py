@@ -11,7 +11,7 @@ weight 1).
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.taxonomy import VISNIR_11
+>>> from astrokeras.schemes.taxonomy import VISNIR_11
 >>> G = four_class_grouping(VISNIR_11)
 >>> G.shape, G.sum(0).astype(int).tolist()          # S, C (B and C), X, Other (A D K L Q T V)
 ((11, 4), [1, 2, 1, 7])
@@ -26,10 +26,10 @@ import dataclasses
 import keras
 import numpy as np
 
-from astrokeras.coverage import encode_many
 from astrokeras.losses import GaussianNLL, bounded_log_sigma
 from astrokeras.models import CoverageAlbedoNet
-from astrokeras.taxonomy import FOUR_CLASS
+from astrokeras.schemes.taxonomy import FOUR_CLASS
+from astrokeras.spectra.coverage import encode_many
 from astrokeras.training.albedo import class_prior, class_probabilities
 from astrokeras.training.classifier import TrainConfig
 from astrokeras.training.regressor import fit_regressor

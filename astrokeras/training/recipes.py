@@ -11,7 +11,7 @@ Example
 -------
 >>> import numpy as np
 >>> from astrokeras.models import ASCNet
->>> from astrokeras.taxonomy import FOUR_CLASS
+>>> from astrokeras.schemes.taxonomy import FOUR_CLASS
 >>> from astrokeras.training import TrainConfig
 >>> from astrokeras.training.recipes import ClassifierRecipe
 >>> rng = np.random.default_rng(0); y = np.repeat([0, 1, 2, 3], 10); X = 1 + 0.1 * rng.random((40, 8)) + y[:, None]
@@ -36,13 +36,19 @@ import typing
 
 import numpy as np
 
-from astrokeras.class_model import affine_class_model
-from astrokeras.datasets.relab_composition import CHEMISTRY, CHEMISTRY_MIN_ABUNDANCE, CHEMISTRY_MINERAL, MINERALS
-from astrokeras.folds import stratified_folds
-from astrokeras.mixtures import normalise_index
+from astrokeras.console import log_to_stderr
+from astrokeras.datasets.relab_composition import (
+    CHEMISTRY,
+    CHEMISTRY_MIN_ABUNDANCE,
+    CHEMISTRY_MINERAL,
+    MINERALS,
+)
+from astrokeras.evaluation.folds import stratified_folds
+from astrokeras.evaluation.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN
 from astrokeras.models.albedo_baselines import class_probability_model
-from astrokeras.sigma_bounds import LOG_SIGMA_MAX, LOG_SIGMA_MIN
-from astrokeras.taxonomy import TaxonomyScheme
+from astrokeras.physics.mixtures import normalise_index
+from astrokeras.schemes.class_model import affine_class_model
+from astrokeras.schemes.taxonomy import TaxonomyScheme
 from astrokeras.train_options import N_SPLITS, add_train_arguments, train_overrides
 from astrokeras.training.albedo import class_probabilities, fit_aae_net, predict_albedo
 from astrokeras.training.classifier import TrainConfig, fit_classifier
@@ -122,7 +128,7 @@ class AlbedoRecipe:
     ``classes`` (in ``scheme``) stratify the folds. The class information AAE-Net reads, and whose class means are
     its prior, is ``scheme``'s by default; with ``class_scheme`` and ``class_labels`` (``designations -> integer
     labels in class_scheme``) it is that finer scheme's, and the preset card carries the class model
-    (:func:`~astrokeras.class_model.affine_class_model`) that gives a new spectrum its probabilities."""
+    (:func:`~astrokeras.schemes.class_model.affine_class_model`) that gives a new spectrum its probabilities."""
 
     name: str
     answers: str
@@ -334,6 +340,8 @@ def train_from_arguments(recipe, args) -> pathlib.Path:
 def command_line(recipe, argv=None) -> int:
     """``python training/<recipe>.py --output MODEL.keras [...]``: train the recipe's network and save it."""
     parser = add_train_arguments(argparse.ArgumentParser(description=f"Train {recipe.name}: {recipe.answers}"))
-    path = train_from_arguments(recipe, parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    log_to_stderr()  # a progress line per epoch or so (astrokeras.training.progress)
+    path = train_from_arguments(recipe, args)
     print(f"saved {path} (and {path.with_suffix('.json')})")
     return 0

@@ -25,6 +25,7 @@ from sklearn.model_selection import train_test_split
 
 from astrokeras.training.classifier import TrainConfig
 from astrokeras.training.pipeline import make_dataset
+from astrokeras.training.progress import EpochProgress
 from astrokeras.training.runtime import distribution_strategy, precision_scope
 
 
@@ -60,6 +61,6 @@ def fit_regressor(build: typing.Callable[[], keras.Model], inputs: dict, y, loss
             model = build()
             model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0), loss=loss,
                           loss_weights=loss_weights)
-        history = model.fit(train, validation_data=validation, epochs=config.epochs, callbacks=callbacks,
-                            verbose=config.verbose, shuffle=False)
+        history = model.fit(train, validation_data=validation, epochs=config.epochs,
+                            callbacks=callbacks + [EpochProgress(model.name)], verbose=config.verbose, shuffle=False)
     return model, history

@@ -20,8 +20,9 @@ import keras
 import numpy as np
 
 from astrokeras.losses import MSESAD
-from astrokeras.mixtures import normalise_index, simulate_mixtures
+from astrokeras.physics.mixtures import normalise_index, simulate_mixtures
 from astrokeras.training.pipeline import make_dataset
+from astrokeras.training.progress import EpochProgress
 
 SIMULATED1_SEED = 1
 
@@ -49,5 +50,6 @@ def fit_ae_trans(network: typing.Callable, E, grid, *, epochs: int, snr=None, se
     model = network(len(grid), E, index)
     trainer = reconstruction_model(model)
     trainer.compile(keras.optimizers.Adam(learning_rate), MSESAD(beta=1.0, gamma=gamma))
-    trainer.fit(make_dataset(X, X, 128, True, seed), epochs=epochs, verbose=0, shuffle=False)
+    trainer.fit(make_dataset(X, X, 128, True, seed), epochs=epochs, verbose=0, shuffle=False,
+                callbacks=[EpochProgress(model.name, monitor="loss")])
     return model

@@ -284,7 +284,7 @@ class Spectrum:
         A label (asteroid designation, file name).
     notes : sequence of str
         One short sentence per preprocessing step already done to the data (unit converted, points dropped,
-        segments merged), e.g. as written by :func:`astrokeras.spectrum_files.read_spectrum`. Empty when the
+        segments merged), e.g. as written by :func:`astrokeras.io.spectrum_files.read_spectrum`. Empty when the
         spectrum was given as is.
 
     ``original`` holds the spectrum as first given (in um), so any chain of :meth:`resample` and

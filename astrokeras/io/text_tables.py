@@ -6,7 +6,7 @@ or whitespace separators (told from the first data line; a semicolon file whose 
 first column (a header whose first name is empty, ``index`` or ``Unnamed: 0``, or one name fewer than there
 are fields, as pandas and R write them; without a header, a first column that counts 0, 1, 2, ...); rows with
 fewer fields than others (the missing fields are NaN, and :attr:`TextTable.fields` says how many each row had).
-It never guesses what the columns mean: :mod:`astrokeras.spectrum_files` does.
+It never guesses what the columns mean: :mod:`astrokeras.io.spectrum_files` does.
 
 Example
 -------

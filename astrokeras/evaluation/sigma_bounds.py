@@ -8,7 +8,7 @@ at the clip (raw outputs near 13 were measured), sigma at 7 dex, and the mean ba
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.sigma_bounds import bounded_log_sigma
+>>> from astrokeras.evaluation.sigma_bounds import bounded_log_sigma
 >>> round(float(bounded_log_sigma(-1.5)), 4), round(float(bounded_log_sigma(50.0)), 4)
 (-1.5, 0.0)
 >>> round(float(np.exp(bounded_log_sigma(-60.0))), 4)   # the floor: sigma 0.05 in target units

@@ -14,7 +14,7 @@ a spacecraft grid, with or without gaps -- on :data:`MASTER_GRID` (0.40-2.50 um,
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.coverage import MASTER_GRID, encode
+>>> from astrokeras.spectra.coverage import MASTER_GRID, encode
 >>> w = np.linspace(0.45, 0.92, 48); r = 1 + 0.5 * (w - 0.55)
 >>> values, mask = encode(w, r)
 >>> int(mask.sum()), float(MASTER_GRID[mask][0]), float(MASTER_GRID[mask][-1])

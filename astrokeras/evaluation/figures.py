@@ -3,7 +3,7 @@
 Example
 -------
 >>> import numpy as np, tempfile, pathlib
->>> from astrokeras.figures import confusion_png
+>>> from astrokeras.evaluation.figures import confusion_png
 >>> path = confusion_png(np.array([[5, 1], [0, 4]]), ["S", "C"], "toy", pathlib.Path(tempfile.mkdtemp()) / "c.png")
 >>> path.stat().st_size > 0
 True

@@ -16,7 +16,7 @@ residual scatter (in log reflectance, per degree of freedom) above a quantile of
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.ood import fit_mahalanobis, ood_scores
+>>> from astrokeras.evaluation.ood import fit_mahalanobis, ood_scores
 >>> rng = np.random.default_rng(0)
 >>> F = np.r_[rng.normal(0, 1, (200, 3)), rng.normal(5, 1, (200, 3))]; y = np.repeat([0, 1], 200)
 >>> stats = fit_mahalanobis(F, y, 2)

@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from astrokeras.data_info import dataset_summaries
+>>> from astrokeras.datasets.info import dataset_summaries
 >>> rows = list(dataset_summaries())                  # doctest: +REQUIRES_DATA
 >>> [(r["name"], r["count"]) for r in rows][:2]       # doctest: +REQUIRES_DATA
 [('smass2', 1341), ('busdemeo', 591)]

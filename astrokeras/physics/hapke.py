@@ -18,7 +18,7 @@ it is read from a dense monotonic table (accurate to 1e-6 in ``w``).
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.hapke import ssa_to_reflectance, reflectance_to_ssa, mix_spectra
+>>> from astrokeras.physics.hapke import ssa_to_reflectance, reflectance_to_ssa, mix_spectra
 >>> r = np.array([0.05, 0.3, 0.8])
 >>> np.allclose(ssa_to_reflectance(reflectance_to_ssa(r)), r)
 True

@@ -7,8 +7,8 @@ parent so a test can prove that no copy of a test spectrum reaches training.
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.folds import stratified_folds, fold_data
->>> from astrokeras.augmentation import augment_pca_noise
+>>> from astrokeras.evaluation.folds import stratified_folds, fold_data
+>>> from astrokeras.spectra.augmentation import augment_pca_noise
 >>> X = np.random.default_rng(0).normal(1.0, 0.1, size=(40, 12)); y = np.repeat([0, 1], 20)
 >>> folds = stratified_folds(y, n_splits=5, seed=0)
 >>> data = fold_data(X, y, folds[0], augment=lambda X, y: augment_pca_noise(X, y, n_per_class=60, seed=0))
@@ -71,7 +71,7 @@ class FoldData(typing.NamedTuple):
 def fold_data(X, y, fold: Fold, augment: typing.Callable | None = None) -> FoldData:
     """Split ``X, y`` by ``fold``; then, if given, ``augment(X_train, y_train)`` -> ``(X, y, parent)``.
 
-    ``augment`` sees the training rows only (e.g. :func:`astrokeras.augmentation.augment_pca_noise`); its
+    ``augment`` sees the training rows only (e.g. :func:`astrokeras.spectra.augmentation.augment_pca_noise`); its
     ``parent`` indices (into the training rows) are mapped back to rows of the full data set.
     """
     X = np.asarray(X)

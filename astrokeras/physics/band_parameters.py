@@ -39,7 +39,7 @@ hundredths in BAR and a few thousandths of a micron in band centre.
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.band_parameters import band_parameters, dunn_olivine_fraction
+>>> from astrokeras.physics.band_parameters import band_parameters, dunn_olivine_fraction
 >>> w = np.round(np.arange(0.45, 2.451, 0.005), 4)
 >>> dip = lambda c, s, d: d * np.exp(-0.5 * ((w - c) / s) ** 2)
 >>> r = (1 + 0.1 * w) * (1 - dip(0.98, 0.10, 0.25) - dip(1.95, 0.18, 0.10))
@@ -185,7 +185,7 @@ def _band(w, r, left, right, name, order):
 def band_parameters(wavelength, reflectance, *, band_ii: bool = True, order: int = 4) -> BandParameters:
     """Band I (and Band II, with ``band_ii``) centre, depth, area and the BAR of one spectrum (um, any scale).
 
-    Raises :class:`~astrokeras.spectra.SpectrumError` when the spectrum does not cover Band I (0.80-1.60 um at
+    Raises :class:`~astrokeras.spectra.spectrum.SpectrumError` when the spectrum does not cover Band I (0.80-1.60 um at
     least) or, with ``band_ii``, the 2 um region (to 2.30 um at least), or when a band is missing (shallower than
     1%, or without a shoulder on both sides).
     """
@@ -242,7 +242,7 @@ def band_parameters(wavelength, reflectance, *, band_ii: bool = True, order: int
 
 def band_parameters_many(wavelength, reflectance, *, band_ii: bool = True) -> tuple[list, list]:
     """``(parameters, errors)`` for each row of ``reflectance``: a :class:`BandParameters` or None, and None or the
-    :class:`~astrokeras.spectra.SpectrumError` message saying why that row has none."""
+    :class:`~astrokeras.spectra.spectrum.SpectrumError` message saying why that row has none."""
     params, errors = [], []
     for row in np.atleast_2d(reflectance):
         try:

@@ -5,12 +5,12 @@ whose principal-component scores receive Gaussian noise, mapped back to reflecta
 ``x_new = x_parent + (noise_scale * sigma_c * z) @ components``, with ``z ~ N(0, 1)`` and ``sigma_c`` the spread
 of the scores within the parent's class. The residual outside the PCA subspace (fine spectral detail) is the
 parent's own. Every output row carries the index of its parent, so a split can prove that no augmented copy of
-a test spectrum reaches training (see :mod:`astrokeras.folds`).
+a test spectrum reaches training (see :mod:`astrokeras.evaluation.folds`).
 
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.augmentation import augment_pca_noise
+>>> from astrokeras.spectra.augmentation import augment_pca_noise
 >>> rng = np.random.default_rng(0)
 >>> X = 1.0 + 0.1 * rng.normal(size=(30, 20)); y = np.repeat([0, 1, 2], 10)
 >>> out = augment_pca_noise(X, y, n_per_class=50, seed=1)

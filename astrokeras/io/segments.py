@@ -61,7 +61,7 @@ def split_segments(wavelength, min_rows: int = MIN_SEGMENT_ROWS) -> list:
     """Index arrays of the runs between the places where ``wavelength`` goes back down.
 
     Each run must hold at least ``min_rows`` rows; otherwise the file is not a set of segments but unsorted,
-    and :class:`~astrokeras.spectra.SpectrumError` says where.
+    and :class:`~astrokeras.spectra.spectrum.SpectrumError` says where.
 
     >>> [s.tolist() for s in split_segments([0.4, 0.5, 0.6, 0.45, 0.55, 0.65], min_rows=3)]
     [[0, 1, 2], [3, 4, 5]]

@@ -7,7 +7,7 @@ a given signal-to-noise ratio (``sigma = x / snr`` per band, i.e. SNR as a plain
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.mixtures import simulate_mixtures
+>>> from astrokeras.physics.mixtures import simulate_mixtures
 >>> wavelength = np.linspace(0.45, 2.45, 5)
 >>> E = np.array([[0.2, 0.3, 0.4, 0.4, 0.5], [0.5, 0.4, 0.3, 0.3, 0.2]])
 >>> mix = simulate_mixtures(E, wavelength, n=4, seed=0)

@@ -73,7 +73,7 @@ def missing_note(sentinel, padding, flagged) -> list:
 
 def flagged_rows(flag, segments, wavelength, sentinel) -> tuple[np.ndarray, list]:
     """Rows with quality flag 0, segment by segment (``segments``: index arrays, see
-    :func:`astrokeras.segments.split_segments`).
+    :func:`astrokeras.io.segments.split_segments`).
 
     A segment whose every row has flag 0 while some hold measured values (not sentinels) does not use the flag
     (it was joined from a file without one) when another segment does; its rows are not flagged, with a note.
@@ -101,7 +101,7 @@ def edge_artefacts(wavelength, reflectance, error, missing, segments) -> tuple[n
     """Negative reflectances (or errors) whose neighbours in the file are both missing (or absent): dropped.
 
     ``missing``: the rows already known to hold no data. Negative values next to a measured point are not
-    marked: they are left for :func:`astrokeras.spectra.validate` to refuse.
+    marked: they are left for :func:`astrokeras.spectra.spectrum.validate` to refuse.
     """
     r = np.asarray(reflectance, dtype=float)
     e = np.zeros_like(r) if error is None else np.nan_to_num(np.asarray(error, dtype=float))

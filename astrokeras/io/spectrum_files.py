@@ -1,6 +1,6 @@
 """Read one reflectance spectrum from a file, as the archives write them: text, CSV, ECSV or FITS (``.fits.gz``).
 
-Formats. Text tables of any kind (:mod:`astrokeras.text_tables`: CR/LF/CRLF line endings, comma, semicolon, tab
+Formats. Text tables of any kind (:mod:`astrokeras.io.text_tables`: CR/LF/CRLF line endings, comma, semicolon, tab
 or whitespace separators, ``#`` comments, a header, a pandas index column). ECSV and FITS tables are read by
 astropy (``astropy.table.Table.read``), and their declared wavelength unit is converted through
 ``astropy.units``.
@@ -11,16 +11,16 @@ position: wavelength, reflectance, error, and a fourth column of whole numbers a
 the MIT archive's convention; a fourth column that is not whole numbers is ignored, with a note).
 
 Units. Declared (ECSV/FITS unit, or a header such as ``wavelength (nm)``), else told from the values by
-:func:`astrokeras.spectra.detect_unit` (um up to 10, nm up to 5500, Angstrom above: SMASS I is in Angstrom), or
+:func:`astrokeras.spectra.spectrum.detect_unit` (um up to 10, nm up to 5500, Angstrom above: SMASS I is in Angstrom), or
 given with ``unit=``.
 
-Cleaning, decided from what the archive holds (see :mod:`astrokeras.archive`): rows with reflectance or
+Cleaning, decided from what the archive holds (see :mod:`astrokeras.io.archive`): rows with reflectance or
 error -1 (missing), all-zero padding rows, quality flag 0, lone negative values amid missing points and rows
 with a single field are dropped. A file whose wavelengths go back down holds overlapping segments (visible then
 near-infrared): they are merged, the later one scaled to the earlier in their overlap
-(:mod:`astrokeras.segments`). Every step leaves a sentence in :attr:`~astrokeras.spectra.Spectrum.notes`.
+(:mod:`astrokeras.io.segments`). Every step leaves a sentence in :attr:`~astrokeras.spectra.spectrum.Spectrum.notes`.
 
-What is still unusable raises :class:`~astrokeras.spectra.SpectrumError` naming the file, the problem and the
+What is still unusable raises :class:`~astrokeras.spectra.spectrum.SpectrumError` naming the file, the problem and the
 fix: every point missing, fewer than 3 points, NaN, negative measured reflectance, unsorted rows within a
 segment, duplicate wavelengths, a wavelength unit that cannot be told.
 
@@ -45,10 +45,10 @@ import re
 
 import numpy as np
 
-from astrokeras.archive import edge_artefacts, flagged_rows, missing_note, sentinel_rows
-from astrokeras.segments import Segment, merge_segments, split_segments
+from astrokeras.io.archive import edge_artefacts, flagged_rows, missing_note, sentinel_rows
+from astrokeras.io.segments import Segment, merge_segments, split_segments
+from astrokeras.io.text_tables import read_text_table
 from astrokeras.spectra import Spectrum, SpectrumError, detect_unit, micron_scale, to_micron
-from astrokeras.text_tables import read_text_table
 
 NAMES = {
     "wavelength": ("wavelength", "wave", "wavelengths", "lambda", "wl", "wavelength_um", "wavelength_nm"),
@@ -73,7 +73,7 @@ class _Columns:
 
 
 def read_spectrum(path, unit: str = "auto") -> Spectrum:
-    """The spectrum in ``path`` as a validated :class:`~astrokeras.spectra.Spectrum` in um, with its ``notes``.
+    """The spectrum in ``path`` as a validated :class:`~astrokeras.spectra.spectrum.Spectrum` in um, with its ``notes``.
 
     Parameters
     ----------
@@ -81,7 +81,7 @@ def read_spectrum(path, unit: str = "auto") -> Spectrum:
         A text/CSV/TSV, ECSV (``# %ECSV`` first line) or FITS table file (``.fits``, ``.fits.gz``...).
     unit : str
         ``"auto"`` (the unit declared in the file, else told from the values, see
-        :func:`astrokeras.spectra.detect_unit`) or any length unit (``"um"``, ``"nm"``, ``"Angstrom"``...),
+        :func:`astrokeras.spectra.spectrum.detect_unit`) or any length unit (``"um"``, ``"nm"``, ``"Angstrom"``...),
         which overrides both.
 
     Raises

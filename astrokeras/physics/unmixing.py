@@ -5,7 +5,7 @@ All functions take spectra as rows (N x B) and end-members as rows (R x B).
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.unmixing import fcls
+>>> from astrokeras.physics.unmixing import fcls
 >>> E = np.array([[0.2, 0.3, 0.5, 0.4], [0.6, 0.5, 0.3, 0.2]])
 >>> a = np.array([[0.25, 0.75]])
 >>> np.round(fcls(a @ E / 7.0, E), 6).tolist()          # any overall scale, as after normalisation

@@ -13,7 +13,7 @@ relative to 0.55 um), a smooth gain at the red end and one at the blue end (sigm
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.coverage_augmentation import augment_spectrum
+>>> from astrokeras.spectra.coverage_augmentation import augment_spectrum
 >>> w = np.linspace(0.45, 2.45, 401); r = 1 + 0.2 * (w - 0.55)
 >>> rng = np.random.default_rng(0)
 >>> copies = [augment_spectrum(w, r, rng) for _ in range(200)]
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from astrokeras.coverage import GAIA_BANDS
+from astrokeras.spectra.coverage import GAIA_BANDS
 
 KINDS = ("whole", "visible", "nir", "gaia", "gap", "short")
 KIND_SHARES = (0.25, 0.22, 0.2, 0.12, 0.11, 0.1)

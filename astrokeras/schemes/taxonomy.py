@@ -14,7 +14,7 @@ targets plus the mask of kept labels).
 
 Example
 -------
->>> from astrokeras.taxonomy import FOUR_CLASS, VISNIR_11
+>>> from astrokeras.schemes.taxonomy import FOUR_CLASS, VISNIR_11
 >>> FOUR_CLASS.map("Sq"), FOUR_CLASS.map("Cgh"), FOUR_CLASS.map("Ld"), FOUR_CLASS.map("O")
 ('S', 'C', 'Other', None)
 >>> VISNIR_11.map("Sqw"), VISNIR_11.map("Xn"), VISNIR_11.map("U")

@@ -1,0 +1,138 @@
+"""``docs/results.md``: every table of the last runs, written by the code from the saved results, never by hand.
+
+The page reads the table JSONs a reproduce run leaves in its output folder (``table5.json``, ``tablecoverage.json``,
+``composition.json``...), prints each with the same text formatter as the command line, copies its figures next to
+the page and says when, from which commit and on which machine the figures were computed, and how much compute
+the saved folds hold (the sum of their units' seconds, however many runs it took to fill them).
+
+Example
+-------
+>>> from astrokeras.reproduce.results_page import TITLES
+>>> TITLES["coverage"]
+'Coverage table: taxonomy at every wavelength coverage and across surveys'
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import pathlib
+import platform
+import shutil
+import subprocess
+
+TITLES = {
+    "settings": "Settings chosen on validation data",
+    "coverage": "Coverage table: taxonomy at every wavelength coverage and across surveys",
+    "composition": "Composition table: modal mineralogy and chemistry of RELAB spectra, and the asteroids",
+    "5": "Table 5: 4-class taxonomy of SMASS II visible spectra",
+    "7": "Table 7: 11-class taxonomy of korda2023 VIS-NIR spectra",
+    "11": "Table 11: top-2 classes of named asteroids, out of fold",
+    "9": "Table 9: geometric albedo (AAED)",
+    "10": "Table 10: albedo by type S / C / X",
+    "13": "Table 13: albedo of named asteroids",
+    "albedo-visible": "Albedo from visible spectra (AAED-visible)",
+    "8": "Table 8: unmixing simulated mixtures (ACAD)",
+    "korda": "Unmixing the RELAB mixtures with known modal abundances",
+    "12": "Table 12: Itokawa and Eros",
+}
+# the folder under <output>/folds/ that holds each table's saved units
+FOLD_FOLDERS = {"coverage": ["coverage"], "composition": ["composition"], "5": ["table5"], "7": ["table7"],
+                "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
+                "settings": ["tablesettings"], "8": ["table8"], "korda": ["tablekorda"], "12": ["table12"]}
+
+
+def table_json(output, table: str) -> pathlib.Path:
+    """Where a reproduce run writes ``table``'s JSON."""
+    name = "composition.json" if table == "composition" else f"table{table}.json"
+    return pathlib.Path(output) / name
+
+
+def saved_compute(output, table: str) -> tuple[float, int, str | None]:
+    """``(seconds, units, last finished)`` of the saved units behind ``table`` (0, 0, None when none)."""
+    seconds, units, last = 0.0, 0, None
+    for folder in FOLD_FOLDERS.get(table, []):
+        for record in sorted((pathlib.Path(output) / "folds" / folder).glob("*.json")):
+            try:
+                info = json.loads(record.read_text())
+            except json.JSONDecodeError:
+                continue
+            seconds += info.get("seconds") or 0.0
+            units += 1
+            last = max(last or "", info.get("finished") or "")
+    return seconds, units, last
+
+
+def commit() -> str:
+    """The git commit of the working tree (``+ uncommitted changes`` when it differs), or "unknown"."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                             timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return sha + (" + uncommitted changes" if dirty else "")
+
+
+def _figures(result) -> list:
+    found = [result.get("figure")] + list(result.get("figures") or [])
+    found.append((result.get("asteroids") or {}).get("figure"))
+    return [pathlib.Path(f) for f in found if f]
+
+
+def write_results_page(output, path, *, tables, format_result, quick: bool = False) -> pathlib.Path:
+    """Write the page for the ``tables`` whose JSON is in ``output`` (the others are listed as not run yet);
+    ``format_result`` turns a table's JSON into its text. Figures are copied to ``<page folder>/figures/``."""
+    output, path = pathlib.Path(output), pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figures_dir = path.parent / "figures"
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU(s), {platform.system()}, Python {platform.python_version()}"
+    lines = ["# astrokeras: measured results", "",
+             f"Written by `astrokeras reproduce` on {when} from the saved results in `{output}/` (commit {commit()}; "
+             f"{machine}). No figure on this page is typed by hand: `make run` computes what is missing and writes "
+             "it again.", "",
+             "Every figure comes from spectra the model never saw in any form: folds grouped by asteroid or by "
+             "material, a fixed seed, the same folds for every method, augmentation inside the training part only, "
+             "every choice made on validation data carved from the training part. Each table says how many of its "
+             "folds it holds." + (" **Quick run: few epochs and methods, a smoke test, not measured figures.**"
+                                   if quick else ""), "",
+             "| table | folds computed | compute in its saved folds | last fold finished |", "|---|---|---|---|"]
+    results, missing = {}, []
+    for table in tables:
+        source = table_json(output, table)
+        if source.exists():
+            results[table] = json.loads(source.read_text())
+        else:
+            missing.append(table)
+    for table, result in results.items():
+        seconds, units, last = saved_compute(output, table)
+        compute = f"{seconds / 60:.1f} min in {units} units" if units else "-"
+        lines.append(f"| [{TITLES.get(table, table)}](#{_anchor(table)}) | {_folds_of(result)} | {compute} | "
+                     f"{last or '-'} |")
+    if missing:
+        lines += ["", "Not run yet: " + ", ".join(TITLES.get(t, t) for t in missing) + "."]
+    for table, result in results.items():
+        lines += ["", f'<a id="{_anchor(table)}"></a>', "", f"## {TITLES.get(table, table)}", "", "```text",
+                  format_result(result), "```"]
+        for figure in _figures(result):
+            source = figure if figure.is_absolute() or figure.exists() else output / figure.name
+            if source.exists():
+                figures_dir.mkdir(exist_ok=True)
+                shutil.copyfile(source, figures_dir / source.name)
+                lines += ["", f"![{TITLES.get(table, table)}](figures/{source.name})"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _anchor(table: str) -> str:
+    return f"table-{table}"
+
+
+def _folds_of(result: dict) -> str:
+    if "folds" not in result:
+        return "-"
+    shown = f"{len(result['folds'])} of {result['of_folds']}"
+    return shown if len(result["folds"]) == result["of_folds"] else f"{shown} (fold {', '.join(map(str, result['folds']))})"
