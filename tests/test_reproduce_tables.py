@@ -123,3 +123,37 @@ def test_transformer_patches_long_spectra_and_pads_the_last_patch():
     assert tokens(short) == (49, 1) and tokens(long) == (51, 4)
     X = np.linspace(0.9, 1.2, 201, dtype="float32")[None].repeat(3, axis=0)
     assert long.predict(X, verbose=0).shape == (3, 11)
+
+
+def test_a_table_run_a_few_folds_at_a_time_trains_each_fold_once(small_table5, tmp_path, monkeypatch):
+    calls = []
+    fit_predict = SklearnMethod.fit_predict
+
+    def counted(self, X_train, *args):
+        calls.append((self.name, len(X_train)))
+        return fit_predict(self, X_train, *args)
+
+    monkeypatch.setattr(SklearnMethod, "fit_predict", counted)
+    part = taxonomy_tables.run_table("5", quick=True, output=tmp_path, only_folds=(4, 5))
+    assert part["folds"] == [4, 5] and "2 of 5 folds (fold 4, 5)" in part["protocol"]
+    assert all(r["folds"] == 2 for r in part["rows"] if r["source"] == "measured")
+    assert not (tmp_path / "table5_oof.npz").exists()  # only a whole table gives every asteroid's probabilities
+    saved = sorted(p.name for p in (tmp_path / "folds" / "table5-quick").glob("*.npz"))
+    assert saved == ["fold4-ASC-Net.npz", "fold4-PCA+SVM.npz", "fold5-ASC-Net.npz", "fold5-PCA+SVM.npz"]
+    whole = taxonomy_tables.run_table("5", quick=True, output=tmp_path)
+    assert len(calls) == 5  # PCA+SVM: folds 4 and 5 in the first run, only 1-3 in the second
+    again = taxonomy_tables.run_table("5", quick=True, output=tmp_path)
+    assert len(calls) == 5  # nothing left to train
+    assert again["rows"] == whole["rows"]  # assembled from the saved arrays: the same figures, to the digit
+    measured = {r["method"]: r for r in whole["rows"] if r["source"] == "measured"}
+    assert measured["PCA+SVM"]["folds"] == 5 and (tmp_path / "table5_oof.npz").exists()
+
+
+def test_the_results_page_is_written_from_the_table_json(small_table5, tmp_path):
+    from astrokeras.reproduce.main_job import write_results
+
+    taxonomy_tables.run_table("5", quick=True, output=tmp_path, only_folds=(1,))
+    page = write_results(tmp_path, tmp_path / "docs" / "results.md", quick=True).read_text()
+    assert "## Table 5: 4-class taxonomy of SMASS II visible spectra" in page
+    assert "| 1 of 5 (fold 1) |" in page and "Not run yet:" in page and "Quick run" in page
+    assert "![Table 5" in page and (tmp_path / "docs" / "figures" / "table5_confusion.png").exists()

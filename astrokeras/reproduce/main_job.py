@@ -154,7 +154,7 @@ def write_report(path, *, results, presets, exports, survey, seconds, quick) -> 
               "| stage | s (this run) | s (saved folds) |", "|---|---|---|"]
     for stage, value in seconds.items():
         tables = [t for t in stage.replace("table ", "").replace("tables ", "").split()] if "table" in stage else []
-        saved = sum(saved_compute(pathlib.Path(path).parent, t)[0] for t in tables) if tables else None
+        saved = sum(saved_compute(pathlib.Path(path).parent, t, quick)[0] for t in tables) if tables else None
         lines.append(f"| {stage} | {value:.0f} | {'-' if saved is None else f'{saved:.0f}'} |")
     path = pathlib.Path(path)
     path.write_text("\n".join(lines) + "\n")

@@ -49,11 +49,11 @@ def table_json(output, table: str) -> pathlib.Path:
     return pathlib.Path(output) / name
 
 
-def saved_compute(output, table: str) -> tuple[float, int, str | None]:
+def saved_compute(output, table: str, quick: bool = False) -> tuple[float, int, str | None]:
     """``(seconds, units, last finished)`` of the saved units behind ``table`` (0, 0, None when none)."""
     seconds, units, last = 0.0, 0, None
     for folder in FOLD_FOLDERS.get(table, []):
-        for record in sorted((pathlib.Path(output) / "folds" / folder).glob("*.json")):
+        for record in sorted((pathlib.Path(output) / "folds" / (folder + ("-quick" if quick else ""))).glob("*.json")):
             try:
                 info = json.loads(record.read_text())
             except json.JSONDecodeError:
@@ -108,7 +108,7 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
         else:
             missing.append(table)
     for table, result in results.items():
-        seconds, units, last = saved_compute(output, table)
+        seconds, units, last = saved_compute(output, table, quick)
         compute = f"{seconds / 60:.1f} min in {units} units" if units else "-"
         lines.append(f"| [{TITLES.get(table, table)}](#{_anchor(table)}) | {_folds_of(result)} | {compute} | "
                      f"{last or '-'} |")
