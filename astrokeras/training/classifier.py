@@ -31,7 +31,7 @@ from sklearn.model_selection import train_test_split
 
 from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.progress import EpochProgress
-from astrokeras.training.runtime import distribution_strategy, precision_scope
+from astrokeras.training.runtime import STEPS_PER_EXECUTION, distribution_strategy, precision_scope
 
 LOSSES = ("categorical_crossentropy", "l1")
 
@@ -121,6 +121,7 @@ def fit_classifier(
         with distribution_strategy(config.strategy).scope():
             model = build()
             model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=_loss(config),
+                          steps_per_execution=STEPS_PER_EXECUTION,
                           metrics=["accuracy"])
         history = model.fit(train, validation_data=validation, epochs=config.epochs,
                             callbacks=callbacks + [EpochProgress(model.name)], verbose=config.verbose,

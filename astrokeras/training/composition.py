@@ -43,6 +43,7 @@ from astrokeras.physics.hapke import mix_spectra
 from astrokeras.physics.mixtures import normalise_index
 from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.progress import EpochProgress
+from astrokeras.training.runtime import STEPS_PER_EXECUTION
 
 NIRS_RANGE = (0.82, 2.08)
 ONE_SIGMA = 0.6827
@@ -153,7 +154,8 @@ def build_model(bands: int, config: CompositionConfig) -> CompositionNet:
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
                   loss={"modal": MaskedGaussianNLL(len(MINERALS), config.nll_weight),
                         "chemistry": MaskedGaussianNLL(len(CHEMISTRY), config.nll_weight)},
-                  loss_weights={"modal": 1.0, "chemistry": config.chemistry_weight})
+                  loss_weights={"modal": 1.0, "chemistry": config.chemistry_weight},
+                  steps_per_execution=STEPS_PER_EXECUTION)
     return model
 
 

@@ -26,7 +26,7 @@ from sklearn.model_selection import train_test_split
 from astrokeras.training.classifier import TrainConfig
 from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.progress import EpochProgress
-from astrokeras.training.runtime import distribution_strategy, precision_scope
+from astrokeras.training.runtime import STEPS_PER_EXECUTION, distribution_strategy, precision_scope
 
 
 def fit_regressor(build: typing.Callable[[], keras.Model], inputs: dict, y, loss, config: TrainConfig = TrainConfig(),
@@ -60,6 +60,7 @@ def fit_regressor(build: typing.Callable[[], keras.Model], inputs: dict, y, loss
         with distribution_strategy(config.strategy).scope():
             model = build()
             model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0), loss=loss,
+                          steps_per_execution=STEPS_PER_EXECUTION,
                           loss_weights=loss_weights)
         history = model.fit(train, validation_data=validation, epochs=config.epochs,
                             callbacks=callbacks + [EpochProgress(model.name)], verbose=config.verbose, shuffle=False)

@@ -23,6 +23,7 @@ from astrokeras.losses import MSESAD
 from astrokeras.physics.mixtures import normalise_index, simulate_mixtures
 from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.progress import EpochProgress
+from astrokeras.training.runtime import STEPS_PER_EXECUTION
 
 SIMULATED1_SEED = 1
 
@@ -49,7 +50,8 @@ def fit_ae_trans(network: typing.Callable, E, grid, *, epochs: int, snr=None, se
     keras.utils.set_random_seed(seed)
     model = network(len(grid), E, index)
     trainer = reconstruction_model(model)
-    trainer.compile(keras.optimizers.Adam(learning_rate), MSESAD(beta=1.0, gamma=gamma))
+    trainer.compile(keras.optimizers.Adam(learning_rate), MSESAD(beta=1.0, gamma=gamma),
+                    steps_per_execution=STEPS_PER_EXECUTION)
     trainer.fit(make_dataset(X, X, 128, True, seed), epochs=epochs, verbose=0, shuffle=False,
                 callbacks=[EpochProgress(model.name, monitor="loss")])
     return model
