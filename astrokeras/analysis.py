@@ -47,12 +47,14 @@ from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.spectra import Spectrum, SpectrumError
 from astrokeras.spectra.coverage import covered, describe, encode
+from astrokeras.spectra.dropouts import FACTOR, dropouts
 
 CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"
 ALBEDO_VISIBLE = "aae-net-albedo-visible"
 NEAR_INFRARED_UM = 1.5
-MIN_SPAN_UM = 0.2
+MAX_ALBEDO = 1.5  # no asteroid's geometric albedo is above about 1 (Enceladus, an icy moon: 1.4)
+MIN_SPAN_UM = 0.25  # the shortest window CoverageNet trained on (spectra.coverage_augmentation)
 
 
 @dataclasses.dataclass
@@ -113,19 +115,45 @@ def _check(spectrum: Spectrum) -> None:
         raise SpectrumError(f"reflectance is zero at {zero.size} point(s) (first at {zero[0]:g} um): a zero is a "
                             "missing value, not a reflectance; drop those rows")
     span = spectrum.wavelength[-1] - spectrum.wavelength[0]
-    if span < MIN_SPAN_UM:
+    if spectrum.wavelength[-1] < 0.3 or spectrum.wavelength[0] > 5.0:  # nothing near any grid: the unit, surely
+        raise SpectrumError(f"{spectrum.name or 'the spectrum'} lies at {spectrum.wavelength[0]:.4g}-"
+                            f"{spectrum.wavelength[-1]:.4g} um, outside every model's grid (0.40-2.50 um): check the "
+                            "wavelength unit (--unit um|nm|angstrom, or a unit in the column name)")
+    if span < MIN_SPAN_UM - 1e-6:  # a 0.5-0.75 um file spans 0.24999999999999994 um in floating point
         raise SpectrumError(f"{spectrum.name or 'the spectrum'} covers only {spectrum.wavelength[0]:g}-"
                             f"{spectrum.wavelength[-1]:g} um ({span:.2f} um): a class needs at least {MIN_SPAN_UM} um "
-                            "of spectrum (a visible spectrum of 0.3 um or more, or the near-infrared bands)")
+                            "of spectrum, the shortest window it was trained on (a visible spectrum of 0.3 um or more, "
+                            "or the near-infrared bands)")
+
+
+def _outside_share(spectrum: Spectrum, grid) -> list:
+    """A note when part of the file lies outside the classifier's grid (that part is not used by any model)."""
+    w = spectrum.wavelength
+    span = w[-1] - w[0]
+    parts = [(w[0], min(w[-1], grid[0])) if w[0] < grid[0] - 0.01 else None,
+             (max(w[0], grid[-1]), w[-1]) if w[-1] > grid[-1] + 0.01 else None]
+    parts = [p for p in parts if p is not None]
+    if not parts or span <= 0:
+        return []
+    share = sum(b - a for a, b in parts) / span
+    return [f"{100 * share:.0f}% of the file's range ({' and '.join(f'{a:.2f}-{b:.2f}' for a, b in parts)} um) lies "
+            f"outside the models' {grid[0]:.2f}-{grid[-1]:.2f} um grid and is not used"]
 
 
 def _classify(spectrum: Spectrum, presets):
     run, card = load_lite_preset(CLASSIFIER, presets)
     values, mask = encode(spectrum.wavelength, spectrum.reflectance, grid_of(card))
+    grid = np.asarray(card["grid_um"])
     if mask.sum() < 3:
         raise SpectrumError(f"{spectrum.name or 'the spectrum'} covers {spectrum.wavelength[0]:g}-"
                             f"{spectrum.wavelength[-1]:g} um, outside the classifier's "
-                            f"{card['grid_um'][0]:g}-{card['grid_um'][-1]:g} um")
+                            f"{grid[0]:g}-{grid[-1]:g} um")
+    used = grid[mask]
+    if used[-1] - used[0] < MIN_SPAN_UM - 1e-6:
+        raise SpectrumError(f"{spectrum.name or 'the spectrum'} covers {spectrum.wavelength[0]:g}-"
+                            f"{spectrum.wavelength[-1]:g} um, but only {describe(mask, grid)} of it lies on the "
+                            f"classifier's {grid[0]:g}-{grid[-1]:g} um grid: a class needs at least {MIN_SPAN_UM} um "
+                            "there, the shortest window it was trained on")
     out = run(spectrum=values[None], mask=mask[None].astype("float32"))
     logp = np.log(np.clip(out["probabilities"][0].astype(float), 1e-12, 1.0)) / card["temperature"]
     P11 = np.exp(logp - logp.max())
@@ -142,7 +170,8 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
     named = dict(zip(card["classes"], P11)) | dict(zip(card["group_classes"], P4))
     for name in (ALBEDO, ALBEDO_VISIBLE):
         albedo_card = cards.get(name)
-        if albedo_card is None or not spectrum.covers(grid_of(albedo_card)):
+        if albedo_card is None or not spectrum.covers(grid_of(albedo_card)) or not covered(
+                spectrum.wavelength, grid_of(albedo_card)).all():  # its whole range, without a gap
             continue
         regress, _ = load_lite_preset(name, presets)
         X = spectrum.resample(grid_of(albedo_card)).normalise(albedo_card.get("normalise_at_um", 0.55)).reflectance
@@ -162,7 +191,8 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
     mean = P4 @ means
     sigma = float(np.sqrt(max(P4 @ (spreads ** 2 + means ** 2) - mean ** 2, 0.0)))
     return mean, sigma, (f"class-mean rule ({card['albedo_prior_from']}), weighted by the S / C / X / Other "
-                         "probabilities: AAE-Net reads 0.45-2.45 um (VIS-NIR) or 0.44-0.92 um (visible)"), []
+                         "probabilities: AAE-Net reads 0.45-2.45 um (VIS-NIR) or 0.44-0.92 um (visible), without "
+                         "gaps"), []
 
 
 def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: str = "", presets=None) -> Analysis:
@@ -186,6 +216,13 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     unlike_asteroids = "shape" in card and shape > card["shape"]["threshold"]
     ood = unlike_classes or unlike_asteroids
     warnings = []
+    glitches = dropouts(spectrum.wavelength, spectrum.reflectance)
+    if glitches:
+        ood = True
+        warnings.append("out of distribution: " + "; ".join(
+            f"{count} point(s) at {start:g}-{stop:g} um {'below' if kind == 'dropout' else 'above'} their neighbours "
+            f"by more than a factor {FACTOR:g} (a {kind}, not a band)" for start, stop, count, kind in glitches)
+            + ": fix or drop those rows; the albedo is not reported and the composition withheld")
     if unlike_classes:
         warnings.append(f"out of distribution: this spectrum is unlike every training class (score {score:.0f}, "
                         f"threshold {card['ood']['threshold']:.0f}); treat the class, albedo and composition as "
@@ -198,10 +235,18 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     found = composition_of(spectrum, top11, presets) if COMPOSITION in cards else Composition(
         note=f"not estimated: the preset {COMPOSITION!r} is missing from the presets folder")
     albedo, low, high = _finite(10 ** mean), _finite(10 ** (mean - sigma)), _finite(10 ** (mean + sigma))
-    if albedo is None:
-        warnings.append("the albedo came out non-finite for this input; it is not reported")
+    if ood and found.modal is not None:
+        found = Composition(note="withheld: the spectrum is out of distribution (see the warnings), so a composition "
+                                 "from it would not be trustworthy", band_parameters=found.band_parameters)
+    if glitches:
+        albedo = None
+    elif albedo is None or albedo > MAX_ALBEDO:
+        warnings.append(f"the albedo came out {'non-finite' if albedo is None else f'at {albedo:.3g}'}, outside any "
+                        f"asteroid's (0-{MAX_ALBEDO:g}); it is not reported")
+        albedo = None
+    outside = _outside_share(spectrum, np.asarray(card["grid_um"]))
     notes = list(spectrum.notes) + [f"classified on {describe(mask, card['grid_um'])} of the classifier's grid, "
-                                    f"normalised by the {card['normalisation']}"]
+                                    f"normalised by the {card['normalisation']}"] + outside
     return Analysis(
         name=spectrum.name, coverage_um=(float(spectrum.wavelength[0]), float(spectrum.wavelength[-1])),
         coverage_used=describe(mask, card["grid_um"]), classifier=CLASSIFIER,
@@ -217,8 +262,16 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
-    """:func:`analyze` of the spectrum in ``path`` (see :func:`astrokeras.io.spectrum_files.read_spectrum`)."""
-    return analyze(None, read_spectrum(path, unit), presets=presets)
+    """:func:`analyze` of the spectrum in ``path`` (see :func:`astrokeras.io.spectrum_files.read_spectrum`); every
+    error names the file."""
+    spectrum = read_spectrum(path, unit)
+    try:
+        return analyze(None, spectrum, presets=presets)
+    except SpectrumError as error:
+        message = str(error)
+        if message.startswith(f"{spectrum.name} "):
+            message = message[len(spectrum.name) + 1:]
+        raise SpectrumError(f"{path}: {message}") from None
 
 
 def albedo_spread(result: Analysis) -> str:

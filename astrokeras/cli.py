@@ -12,6 +12,7 @@ Example
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -164,19 +165,30 @@ def _analyze(args) -> int:
 
     if not args.files and not args.asteroid:
         args.parser.error("give spectrum FILEs or --asteroid DESIGNATION")
-    entries, results, failed = [], [], 0
-    for path in [*args.files, *[f"asteroid:{a}" for a in args.asteroid or []]]:
-        try:
-            if path.startswith("asteroid:"):
-                from astrokeras.catalogue import catalogue_spectrum
+    from astrokeras.datasets import DataIntegrityError, DataUnavailableError
 
-                result = analyze(None, catalogue_spectrum(path.split(":", 1)[1], args.source), presets=args.presets)
-                path = path.split(":", 1)[1].replace(" ", "_")
-            else:
-                result = analyze_file(path, args.unit, presets=args.presets)
-        except (SpectrumError, PresetError) as error:
+    entries, results, failed = [], [], 0
+    for path in [*_expand_folders(args.files), *[f"asteroid:{a}" for a in args.asteroid or []]]:
+        try:
+            with contextlib.redirect_stdout(sys.stderr):  # stdout carries the results only (no "Downloading...")
+                if path.startswith("asteroid:"):
+                    from astrokeras.catalogue import catalogue_spectrum
+
+                    result = analyze(None, catalogue_spectrum(path.split(":", 1)[1], args.source),
+                                     presets=args.presets)
+                    path = path.split(":", 1)[1].replace(" ", "_")
+                else:
+                    result = analyze_file(path, args.unit, presets=args.presets)
+        except (SpectrumError, PresetError, DataUnavailableError, DataIntegrityError) as error:
             print(f"astrokeras: error: {error}", file=sys.stderr)
-            entries.append({"file": path, "error": str(error)})
+            entries.append({"file": path.removeprefix("asteroid:"), "error": str(error)})
+            failed += 1
+            continue
+        except Exception as error:  # a bug of ours: say so, and go on with the other files
+            message = (f"{path}: unexpected {type(error).__name__}: {error} (a bug in astrokeras: please report it "
+                       "with the file)")
+            print(f"astrokeras: error: {message}", file=sys.stderr)
+            entries.append({"file": path.removeprefix("asteroid:"), "error": message})
             failed += 1
             continue
         results.append(result)
@@ -193,6 +205,24 @@ def _analyze(args) -> int:
     if args.csv:
         _print_csv(results)
     return 2 if failed else 0
+
+
+def _expand_folders(paths) -> list:
+    """Each folder among ``paths`` replaced by the files inside it, at any depth, sorted (hidden ones skipped)."""
+    import pathlib
+
+    out = []
+    for path in paths:
+        folder = pathlib.Path(path)
+        if folder.is_dir():
+            inside = sorted(str(f) for f in folder.rglob("*") if f.is_file() and not any(
+                part.startswith(".") for part in f.relative_to(folder).parts))
+            if not inside:
+                print(f"astrokeras: warning: {folder}: an empty folder", file=sys.stderr)
+            out += inside
+        else:
+            out.append(path)
+    return out
 
 
 BAND_COLUMNS = ("band_i_centre_um", "band_ii_centre_um", "bar", "gaffey_subtypes", "dunn_ol_px")

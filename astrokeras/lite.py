@@ -17,6 +17,8 @@ import pathlib
 
 import numpy as np
 
+from astrokeras.console import stderr_silenced
+
 
 class TFLiteModel:
     """A TFLite model run with ``ai_edge_litert``, from bytes (``content``) or a file (``path``); importing this
@@ -44,8 +46,9 @@ class TFLiteModel:
         self.path = None if path is None else str(path)
         self.num_threads = num_threads
         source = {"model_content": content} if path is None else {"model_path": self.path}
-        self.interpreter = Interpreter(**source, num_threads=num_threads)
-        self.interpreter.allocate_tensors()
+        with stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." (C++, nothing to act on)
+            self.interpreter = Interpreter(**source, num_threads=num_threads)
+            self.interpreter.allocate_tensors()
         self._input = self.interpreter.get_input_details()[0]
         self._outputs = self.interpreter.get_output_details()
         self._batch = None

@@ -36,7 +36,7 @@ from astrokeras.physics.band_parameters import (
 )
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import Spectrum, SpectrumError
-from astrokeras.spectra.coverage import encode
+from astrokeras.spectra.coverage import describe, encode
 
 PRESET = "composition-net-mineralogy"
 
@@ -74,6 +74,12 @@ def band_summary(wavelength, reflectance) -> dict:
             "band_ii_open": bool(p.band_ii_open)}
 
 
+def _missing(mask, needed, grid) -> str:
+    """``" (missing: 0.90-1.60 um)"``: the needed grid bands the spectrum does not cover, in words."""
+    absent = needed & ~mask
+    return f" (missing: {describe(absent, grid)})" if absent.any() else ""
+
+
 def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composition:
     """The composition of ``spectrum`` (a :class:`~astrokeras.spectra.spectrum.Spectrum` in um) classified ``top_class``
     (11-class), or a :class:`Composition` whose ``note`` says why there is none.
@@ -92,8 +98,8 @@ def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composit
     needed = (grid >= start - 1e-6) & (grid <= stop + 1e-6)
     if not mask[needed].all():
         return Composition(note=f"not estimated: the composition network needs {start:g}-{stop:g} um without gaps "
-                                f"(the 1 and 2 um bands); this spectrum covers "
-                                f"{spectrum.wavelength[0]:g}-{spectrum.wavelength[-1]:g} um")
+                                f"(the 1 and 2 um bands); of that range this spectrum covers "
+                                f"{describe(mask & needed, grid)}" + _missing(mask, needed, grid))
     run, _ = load_lite_preset(PRESET, presets)
     reflectance = np.where(mask, np.exp(values), 0.0).astype("float32")
     out = run(spectrum=reflectance[None], mask=mask[None].astype("float32"))

@@ -20,11 +20,13 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import os
 import pathlib
+import sys
 
 from astrokeras.datasets.registry import DataFile, entry
 
@@ -116,14 +118,15 @@ def _download(item: DataFile, target: pathlib.Path, mirror: str | None) -> pathl
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        got = get_file(
-            fname=target.name,
-            origin=item.url,
-            file_hash=item.sha256,
-            hash_algorithm="sha256",
-            cache_dir=str(target.parent),
-            cache_subdir=".",
-        )
+        with contextlib.redirect_stdout(sys.stderr):  # Keras prints its progress: stdout stays for results (--json)
+            got = get_file(
+                fname=target.name,
+                origin=item.url,
+                file_hash=item.sha256,
+                hash_algorithm="sha256",
+                cache_dir=str(target.parent),
+                cache_subdir=".",
+            )
     except ValueError as error:  # Keras: "Incomplete or corrupted file detected"
         target.unlink(missing_ok=True)
         raise DataIntegrityError(

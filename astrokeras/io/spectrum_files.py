@@ -90,13 +90,20 @@ def read_spectrum(path, unit: str = "auto") -> Spectrum:
         A missing, empty or unusable file; the message names the file, the problem and the fix.
     """
     path = pathlib.Path(path)
+    if path.is_dir():
+        raise SpectrumError(f"{path}: a folder, not a file (astrokeras analyze reads every spectrum file in a "
+                            "folder given on the command line)")
     if not path.is_file():
         raise SpectrumError(f"{path}: no such file")
     try:
         if path.name.lower().endswith(FITS_SUFFIXES):
             columns = _read_table(path, "fits")
         else:
-            text = path.read_bytes().decode("utf-8", errors="replace")
+            raw = path.read_bytes()
+            if _binary(raw):
+                raise SpectrumError("binary content, not a text table (an image, an archive or a spreadsheet?): "
+                                    "save the spectrum as text, CSV, ECSV or FITS")
+            text = raw.decode("utf-8-sig", errors="replace")
             if text.lstrip().startswith("# %ECSV"):
                 columns = _read_table(path, "ascii.ecsv")
             else:
@@ -104,6 +111,18 @@ def read_spectrum(path, unit: str = "auto") -> Spectrum:
         return assemble(columns, unit=unit, name=_name(path))
     except SpectrumError as error:
         raise SpectrumError(f"{path}: {error}") from None
+    except (ValueError, IndexError, KeyError, TypeError, ArithmeticError) as error:  # a shape no rule above expects
+        raise SpectrumError(f"{path}: not readable as a spectrum table ({type(error).__name__}: {error}); write it "
+                            "as two or more columns: wavelength, reflectance[, error]") from None
+
+
+def _binary(raw: bytes) -> bool:
+    """Bytes no text table holds: a NUL, or mostly control characters in the first 4 kB."""
+    head = raw[:4096]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    return bool(head) and control > 0.05 * len(head)
 
 
 def _name(path: pathlib.Path) -> str:
@@ -233,6 +252,9 @@ def _read_text(text: str) -> _Columns:
     except ValueError as error:
         fix = "it needs wavelength and reflectance columns" if "empty" in str(error) else "add the data rows"
         raise SpectrumError(f"{error}; {fix}") from None
+    if np.isnan(table.values).all():
+        raise SpectrumError("no numbers in the file: not a table of wavelength and reflectance (two or more columns "
+                            "of numbers, one row per wavelength)")
     notes = ["first column is a row index (as pandas writes it): ignored"] if table.index_column else []
     width = table.values.shape[1]
     if width < 2:

@@ -1,11 +1,13 @@
 """Split a text table into numbers, whatever wrote it: any line ending, separator, header, index column or comment.
 
-What it reads: CR, LF and CRLF line endings (even mixed in one file); ``#`` comment lines; comma, semicolon, tab
-or whitespace separators (told from the first data line; a semicolon file whose numbers have no ``.`` but a
-``,`` uses decimal commas); an optional header line (any non-numeric field on the first line); an index as
-first column (a header whose first name is empty, ``index`` or ``Unnamed: 0``, or one name fewer than there
-are fields, as pandas and R write them; without a header, a first column that counts 0, 1, 2, ...); rows with
-fewer fields than others (the missing fields are NaN, and :attr:`TextTable.fields` says how many each row had).
+What it reads: CR, LF and CRLF line endings (even mixed in one file); a UTF-8 byte-order mark; ``#`` comment
+lines; comma, semicolon, tab or whitespace separators (told from the first data line); decimal commas (a
+semicolon file whose numbers have no ``.`` but a ``,``, or a tab- or space-separated file whose numbers are
+written ``0,45``); an optional header line (any non-numeric field on the first line); an index as first column
+(a header whose first name is empty, ``index`` or ``Unnamed: 0``, as pandas and R write them, or a first column
+that counts 0, 1, 2, ... or 1, 2, 3, ...; a header with one name fewer than the rows' fields is an index only
+when that first column counts); rows with fewer fields than others (the missing fields are NaN, and
+:attr:`TextTable.fields` says how many each row had).
 It never guesses what the columns mean: :mod:`astrokeras.io.spectrum_files` does.
 
 Example
@@ -14,6 +16,8 @@ Example
 >>> table.names, table.values.tolist(), table.index_column
 (['wavelength', 'reflectance'], [[0.45, 0.9], [0.55, 1.0]], True)
 >>> read_text_table("0,45;0,91\\n0,55;1,00\\n").values.tolist()
+[[0.45, 0.91], [0.55, 1.0]]
+>>> read_text_table("0,45 0,91\\n0,55 1,00\\n").values.tolist()
 [[0.45, 0.91], [0.55, 1.0]]
 """
 
@@ -25,6 +29,7 @@ import re
 import numpy as np
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d*([eE][-+]?\d+)?$|^[-+]?\d+$")
 _INDEX_NAMES = ("", "index", "unnamed: 0", "#", "row")
 
 
@@ -69,6 +74,7 @@ class TextTable:
 def read_text_table(text: str) -> TextTable:
     """Parse ``text`` (the whole file) into a :class:`TextTable`; ValueError when it holds no data rows."""
     comments, rows, numbers = [], [], []
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Excel, Notepad) is not part of the first field
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         stripped = line.strip()
         if not stripped:
@@ -111,6 +117,10 @@ def read_text_table(text: str) -> TextTable:
 
 def _separator(first: str, second: str | None) -> tuple[str, bool]:
     sample = first if second is None else second  # the second line is data even when the first is a header
+    spaced = sample.split("\t") if "\t" in sample else sample.split()
+    if "," in sample and ";" not in sample and len(spaced) > 1 and all(
+            _DECIMAL_COMMA.match(token.strip()) for token in spaced):  # "0,45 0,91" or "0,45<tab>0,91"
+        return ("\t" if "\t" in sample else "whitespace"), True
     if ";" in first:
         return ";", ("," in sample and "." not in sample)
     if "," in first:
@@ -138,7 +148,8 @@ def _number(token: str, decimal_comma: bool = False):
 def _has_index(names, values, width) -> bool:
     if width < 3:
         return False
-    if names is not None:
-        return names[0].strip().lower() in _INDEX_NAMES or len(names) == width - 1
     first = values[:, 0]
-    return bool(np.array_equal(first, np.arange(first.size)))
+    counts = bool(np.array_equal(first, np.arange(first.size)) or np.array_equal(first, np.arange(1, first.size + 1)))
+    if names is not None and names[0].strip().lower() in _INDEX_NAMES:
+        return True
+    return counts  # a header one name short (pandas) or no header: only a counting column is an index
