@@ -90,7 +90,8 @@ def read_text_table(text: str) -> TextTable:
     split = [_split(row, separator) for row in rows]
     names = None
     if any(token and _number(token, decimal_comma) is None for token in split[0]):  # "" is a missing value
-        names, split, numbers = split[0], split[1:], numbers[1:]
+        names, split, numbers = _units_joined(split[0]) if separator == "whitespace" else split[0], split[1:], \
+            numbers[1:]
         if not split:
             raise ValueError("a header line but no data rows")
     width = max(len(tokens) for tokens in split)
@@ -134,6 +135,18 @@ def _split(row: str, separator: str) -> list:
     if separator == "whitespace":
         return row.split()
     return [token.strip() for token in row.split(separator)]
+
+
+def _units_joined(names: list) -> list:
+    """``["wavelength", "(um)", "reflectance"]`` -> ``["wavelength (um)", "reflectance"]``: a unit in brackets,
+    split from its name by a space in a space-separated header, belongs to the name before it."""
+    out = []
+    for name in names:
+        if out and name[:1] in "([" and name[-1:] in ")]":
+            out[-1] = f"{out[-1]} {name}"
+        else:
+            out.append(name)
+    return out
 
 
 def _number(token: str, decimal_comma: bool = False):

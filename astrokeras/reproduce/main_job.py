@@ -174,6 +174,7 @@ def main_job(output="outputs", *, quick=False, ensemble=1, echo=print, results_p
         if result["table"] not in ("10", "13"):  # 9, 10 and 13 share one albedo run: count its seconds once
             seconds["tables 9 10 13" if result["table"] == "9" else f"table {result['table']}"] = result["seconds"]
         echo(format_result(result) + "\n")
+        write_results(output, results_page, quick=quick)  # after every table: a run cut short still leaves a page
     t = time.perf_counter()
     log.info("Presets: re-training on all the data")
     presets = train_presets(output / "presets", quick=quick, metrics_from=output, saved=output)
