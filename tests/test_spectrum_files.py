@@ -283,9 +283,16 @@ def test_trailing_separators_and_an_empty_named_error_column(tmp_path):
 
 
 def test_a_header_with_more_names_than_columns_falls_back_to_positions(tmp_path):
-    spectrum = read_spectrum(_write(tmp_path, "s.txt", "wavelength (um) reflectance\n0.45 0.9\n0.55 1.0\n0.65 1.1\n"))
+    spectrum = read_spectrum(_write(tmp_path, "s.txt", "wavelength reflectance error\n0.45 0.9\n0.55 1.0\n0.65 1.1\n"))
     np.testing.assert_allclose(spectrum.reflectance, [0.9, 1.0, 1.1])
     assert spectrum.notes == ("the header has 3 names for 2 columns: columns read by position",)
+
+
+def test_a_unit_in_brackets_after_a_space_belongs_to_its_name(tmp_path):
+    spectrum = read_spectrum(_write(tmp_path, "s.txt", "reflectance wavelength (nm)\n0.9 450\n1.0 550\n1.1 650\n"))
+    np.testing.assert_allclose(spectrum.wavelength, [0.45, 0.55, 0.65])
+    np.testing.assert_allclose(spectrum.reflectance, [0.9, 1.0, 1.1])
+    assert spectrum.notes == ("wavelengths in nm (declared in the file) converted to um",)
 
 
 def test_an_error_missing_on_some_rows_is_refused(tmp_path):
