@@ -207,6 +207,11 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     spectrum = reflectance if isinstance(reflectance, Spectrum) else Spectrum(
         wavelength, reflectance, error, unit=unit, name=name)
     _check(spectrum)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):  # a value that overflows is
+        return _analyze(spectrum, presets)                                                # checked and not reported
+
+
+def _analyze(spectrum: Spectrum, presets) -> Analysis:
     cards = preset_cards(presets)
     card, mask, P11, P4, score, shape = _classify(spectrum, presets)
     nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()

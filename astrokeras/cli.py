@@ -340,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--plot", metavar="DIR", help="write DIR/<file>.png: spectrum vs class template")
     analyze.add_argument("--presets", metavar="DIR", help="pretrained models other than the shipped ones")
 
-    survey = command("survey", _survey, help="classify a whole survey with the pretrained Gaia-grid model")
+    survey = command("survey", _survey, help="classify a whole survey (Gaia DR3) with CoverageNet at its bands")
     survey.add_argument("survey", choices=["gaia"], help="gaia: Gaia DR3, 60518 asteroids")
     survey.add_argument("--output", default="outputs/gaia", help="folder for the table, summary and figures")
     survey.add_argument("--batch-size", type=int, default=4096)
@@ -353,7 +353,7 @@ def main(argv=None) -> int:
     """Run the command in ``argv`` (default: ``sys.argv[1:]``); returns the exit code (2: bad input or usage)."""
     args = build_parser().parse_args(argv)
     log_to_stderr()
-    if args.func not in (_data_info,):
+    if args.func in (_reproduce, _train, _export):  # the commands that train or convert: TensorFlow, quietly
         quiet_tensorflow()
     from astrokeras.datasets import DataIntegrityError, DataUnavailableError
     from astrokeras.spectra import SpectrumError

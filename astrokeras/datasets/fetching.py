@@ -28,6 +28,7 @@ import os
 import pathlib
 import sys
 
+from astrokeras.console import quiet_tensorflow
 from astrokeras.datasets.registry import DataFile, entry
 
 DATA_DIR_VARIABLE = "ASTROKERAS_DATA_DIR"
@@ -114,7 +115,8 @@ def fetch(path: str, *, download: bool = True) -> FoundFile:
 
 
 def _download(item: DataFile, target: pathlib.Path, mirror: str | None) -> pathlib.Path:
-    from keras.utils import get_file  # Keras (and TensorFlow) only when a download is really needed.
+    quiet_tensorflow()  # Keras (and TensorFlow) only when a download is really needed, without their start-up lines
+    from keras.utils import get_file
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
