@@ -55,7 +55,9 @@ def stratified_folds(y, n_splits: int = 5, seed: int = 0, groups=None) -> list[F
     else:
         splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
         splits = splitter.split(np.zeros(y.size), y, groups)
-    return [Fold(i, np.sort(train), np.sort(test)) for i, (train, test) in enumerate(splits)]
+    with warnings.catch_warnings():  # scikit-learn repeats, less clearly, the warning about rare classes above
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        return [Fold(i, np.sort(train), np.sort(test)) for i, (train, test) in enumerate(splits)]
 
 
 class FoldData(typing.NamedTuple):

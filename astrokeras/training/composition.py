@@ -238,7 +238,7 @@ def fit_composition(data: CompositionData, rows, config: CompositionConfig = Com
     model = build_model(data.spectra.shape[1], config)
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
     history = model.fit(train, validation_data=validation, epochs=config.epochs,
-                        callbacks=[stop, EpochProgress(model.name)], verbose=verbose)
+                        callbacks=[stop, EpochProgress(model.name)], verbose=verbose, shuffle=False)  # tf.data shuffles
     factors = calibrate_sigma(model, val_inputs, data.modal[validation_rows], data.chemistry[validation_rows])
     losses = history.history["val_loss"]
     info = {"epochs_run": len(losses), "best_epoch": int(np.argmin(losses)) + 1,
