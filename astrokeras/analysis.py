@@ -47,7 +47,7 @@ from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.spectra import Spectrum, SpectrumError
 from astrokeras.spectra.coverage import covered, describe, encode
-from astrokeras.spectra.dropouts import FACTOR, dropouts
+from astrokeras.spectra.artefacts import FACTOR, FLAT_TO, constant, dropouts
 
 CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"
@@ -228,6 +228,11 @@ def _analyze(spectrum: Spectrum, presets) -> Analysis:
             f"{count} point(s) at {start:g}-{stop:g} um {'below' if kind == 'dropout' else 'above'} their neighbours "
             f"by more than a factor {FACTOR:g} (a {kind}, not a band)" for start, stop, count, kind in glitches)
             + ": fix or drop those rows; the albedo is not reported and the composition withheld")
+    if constant(spectrum.reflectance):
+        ood = True
+        warnings.append(f"out of distribution: the reflectance is constant to {100 * FLAT_TO:g}% over the whole "
+                        "spectrum; no measured spectrum is (even a C-type's varies by a few percent): a placeholder "
+                        "or a processing error?")
     if unlike_classes:
         warnings.append(f"out of distribution: this spectrum is unlike every training class (score {score:.0f}, "
                         f"threshold {card['ood']['threshold']:.0f}); treat the class, albedo and composition as "

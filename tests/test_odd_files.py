@@ -172,6 +172,12 @@ def test_a_dropout_at_the_normalisation_wavelength_is_flagged_and_gets_no_compos
     assert clean.composition is not None  # the clean file does get one
 
 
+def test_a_flat_line_is_flagged(eros):
+    w, _, _ = eros
+    result = analyze(w, np.full(w.size, 0.8))
+    assert result.out_of_distribution and any("constant to 0.1%" in warning for warning in result.warnings)
+
+
 def test_a_file_reaching_beyond_the_grid_says_how_much_was_not_used(eros, tmp_path):
     w, r, _ = eros
     far = np.r_[w[w >= 2.3], np.arange(2.5, 4.0, 0.01)]

@@ -46,6 +46,7 @@ from astrokeras.models.baselines import pca_svm
 from astrokeras.recipes import asc_net_visible_4class, coverage_net_taxonomy
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.spectra import paper_grid, resample
+from astrokeras.spectra.artefacts import constant, dropouts
 from astrokeras.spectra.coverage import COVERAGES, GAIA_BANDS, crop, encode_many
 from astrokeras.training.classifier import fit_classifier, predict_proba
 from astrokeras.training.coverage_classifier import calibrate
@@ -144,6 +145,7 @@ def predict_network(models: FoldModels, spectra):
     flagged = ood_scores(out["features"], models.calibration["ood"]) > models.calibration["ood"]["threshold"]
     shape = models.calibration["shape"]
     flagged |= shape_residuals(values, masks, shape) > shape["threshold"]
+    flagged |= np.array([constant(r) or bool(dropouts(w, r)) for w, r in spectra])  # as analyze flags them
     return P, P @ groups, flagged
 
 

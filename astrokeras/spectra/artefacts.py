@@ -1,4 +1,5 @@
-"""Dropouts and spikes: a few points far from their neighbours, which no band of a mineral makes.
+"""Measurement artefacts no mineral band makes: dropouts and spikes (a few points far from their neighbours), and a
+line flat to 0.1% (a placeholder, not a measurement: even the flattest C-type varies by a few percent).
 
 A point whose reflectance differs from the median of its neighbours (within ``half_window`` um, the point itself
 left out) by more than ``factor`` is a dropout (below) or a spike (above): a detector or reduction artefact, not an
@@ -8,13 +9,15 @@ normalisation wavelength (0.55 um) would scale the whole spectrum by its error.
 Example
 -------
 >>> import numpy as np
->>> from astrokeras.spectra.dropouts import dropouts
+>>> from astrokeras.spectra.artefacts import constant, dropouts
 >>> w = np.round(np.arange(0.45, 1.0, 0.01), 2); r = 1 + 0.1 * w
 >>> r[(w >= 0.54) & (w <= 0.56)] = 0.001
 >>> dropouts(w, r)
 [(0.54, 0.56, 3, 'dropout')]
 >>> dropouts(w, 1 + 0.1 * w)
 []
+>>> constant(np.full(w.size, 0.8)), constant(1 + 0.1 * w)
+(True, False)
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ import numpy as np
 
 FACTOR = 3.0
 HALF_WINDOW_UM = 0.05
+FLAT_TO = 1e-3
+
+
+def constant(reflectance, tolerance: float = FLAT_TO) -> bool:
+    """Whether the reflectance varies by less than ``tolerance`` (relative) over the whole spectrum."""
+    r = np.asarray(reflectance, dtype=float)
+    return bool(r.size >= 3 and np.all(r > 0) and r.max() / r.min() - 1 < tolerance)
 
 
 def dropouts(wavelength, reflectance, *, factor: float = FACTOR, half_window: float = HALF_WINDOW_UM) -> list:
