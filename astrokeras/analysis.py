@@ -207,11 +207,35 @@ def analyze(wavelength, reflectance, error=None, *, unit: str = "auto", name: st
     spectrum = reflectance if isinstance(reflectance, Spectrum) else Spectrum(
         wavelength, reflectance, error, unit=unit, name=name)
     _check(spectrum)
+    spectrum, glitches = _without_glitches(spectrum)
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):  # a value that overflows is
-        return _analyze(spectrum, presets)                                                # checked and not reported
+        return _analyze(spectrum, presets, glitches)                                      # checked and not reported
 
 
-def _analyze(spectrum: Spectrum, presets) -> Analysis:
+MAX_GLITCH_SHARE = 0.1
+
+
+def _without_glitches(spectrum: Spectrum):
+    """The spectrum without its dropouts and spikes (a note says which were dropped), as a spectroscopist would
+    treat a few bad points; ``glitches`` is non-empty only when too many points are bad to drop them (>10%)."""
+    glitches = dropouts(spectrum.wavelength, spectrum.reflectance)
+    if not glitches:
+        return spectrum, []
+    w = spectrum.wavelength
+    bad = np.zeros(w.size, dtype=bool)
+    for start, stop, _, _ in glitches:
+        bad |= (w >= start - 1e-9) & (w <= stop + 1e-9)
+    if bad.mean() > MAX_GLITCH_SHARE or (~bad).sum() < 3:
+        return spectrum, glitches
+    note = "dropped " + "; ".join(
+        f"{count} point(s) at {start:g}-{stop:g} um {'below' if kind == 'dropout' else 'above'} their neighbours by "
+        f"more than a factor {FACTOR:g} (a {kind}, not a band)" for start, stop, count, kind in glitches)
+    error = None if spectrum.error is None else spectrum.error[~bad]
+    return Spectrum(w[~bad], spectrum.reflectance[~bad], error, name=spectrum.name,
+                    notes=list(spectrum.notes) + [note]), []
+
+
+def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
     cards = preset_cards(presets)
     card, mask, P11, P4, score, shape = _classify(spectrum, presets)
     nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()
@@ -221,13 +245,13 @@ def _analyze(spectrum: Spectrum, presets) -> Analysis:
     unlike_asteroids = "shape" in card and shape > card["shape"]["threshold"]
     ood = unlike_classes or unlike_asteroids
     warnings = []
-    glitches = dropouts(spectrum.wavelength, spectrum.reflectance)
-    if glitches:
+    if glitches:  # too many bad points to drop them
         ood = True
         warnings.append("out of distribution: " + "; ".join(
             f"{count} point(s) at {start:g}-{stop:g} um {'below' if kind == 'dropout' else 'above'} their neighbours "
             f"by more than a factor {FACTOR:g} (a {kind}, not a band)" for start, stop, count, kind in glitches)
-            + ": fix or drop those rows; the albedo is not reported and the composition withheld")
+            + f": more than {100 * MAX_GLITCH_SHARE:g}% of the points; fix the file. The albedo is not reported and "
+              "the composition withheld")
     if constant(spectrum.reflectance):
         ood = True
         warnings.append(f"out of distribution: the reflectance is constant to {100 * FLAT_TO:g}% over the whole "

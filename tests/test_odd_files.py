@@ -162,14 +162,25 @@ def test_a_decimal_comma_with_spaces_and_a_byte_order_mark(mirror, tmp_path):
     assert comma.top_class == "S"
 
 
-def test_a_dropout_at_the_normalisation_wavelength_is_flagged_and_gets_no_composition(eros):
+def test_a_dropout_at_the_normalisation_wavelength_is_dropped_and_the_answer_stays_right(eros):
     w, r, clean = eros
     r = r.copy()
     r[(w >= 0.54) & (w <= 0.56)] = 1e-3
     result = analyze(w, r)
-    assert result.out_of_distribution and result.composition is None and result.albedo is None
-    assert any("dropout" in warning and "0.54" in warning for warning in result.warnings)
-    assert clean.composition is not None  # the clean file does get one
+    assert any(note.startswith("dropped 9 point(s) at 0.54-0.56 um below their neighbours") for note in result.notes)
+    assert result.top_class == clean.top_class and result.albedo == pytest.approx(clean.albedo, rel=0.02)
+    assert result.composition is not None and clean.composition is not None
+    for mineral, value in clean.composition.items():
+        assert abs(result.composition[mineral] - value) < 0.02
+
+
+def test_a_spectrum_made_mostly_of_glitches_is_flagged_and_gets_no_albedo_or_composition(eros):
+    w, r, _ = eros
+    r = r.copy()
+    r[::4] *= 5.0  # every fourth point a spike: too many to drop
+    result = analyze(w, r)
+    assert result.out_of_distribution and result.albedo is None and result.composition is None
+    assert any("spike" in warning and "fix the file" in warning for warning in result.warnings)
 
 
 def test_a_flat_line_is_flagged(eros):
