@@ -46,7 +46,7 @@ from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.spectra import Spectrum, SpectrumError
-from astrokeras.spectra.coverage import covered, describe, encode
+from astrokeras.spectra.coverage import MAX_GAP_UM, covered, describe, encode
 from astrokeras.spectra.artefacts import FACTOR, FLAT_TO, constant, dropouts
 
 CLASSIFIER = "coverage-net-taxonomy"
@@ -151,9 +151,10 @@ def _classify(spectrum: Spectrum, presets):
     used = grid[mask]
     if used[-1] - used[0] < MIN_SPAN_UM - 1e-6:
         raise SpectrumError(f"{spectrum.name or 'the spectrum'} covers {spectrum.wavelength[0]:g}-"
-                            f"{spectrum.wavelength[-1]:g} um, but only {describe(mask, grid)} of it lies on the "
-                            f"classifier's {grid[0]:g}-{grid[-1]:g} um grid: a class needs at least {MIN_SPAN_UM} um "
-                            "there, the shortest window it was trained on")
+                            f"{spectrum.wavelength[-1]:g} um, but covers only {describe(mask, grid)} of the "
+                            f"classifier's {grid[0]:g}-{grid[-1]:g} um grid (a stretch of more than {MAX_GAP_UM:g} um "
+                            f"without a point is a gap): a class needs at least {MIN_SPAN_UM} um there, the shortest "
+                            "window it was trained on")
     out = run(spectrum=values[None], mask=mask[None].astype("float32"))
     logp = np.log(np.clip(out["probabilities"][0].astype(float), 1e-12, 1.0)) / card["temperature"]
     P11 = np.exp(logp - logp.max())

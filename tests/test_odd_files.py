@@ -193,7 +193,7 @@ def test_a_file_reaching_beyond_the_grid_says_how_much_was_not_used(eros, tmp_pa
     w, r, _ = eros
     far = np.r_[w[w >= 2.3], np.arange(2.5, 4.0, 0.01)]
     level = np.r_[r[w >= 2.3], np.full(far.size - np.sum(w >= 2.3), r[-1])]
-    with pytest.raises(SpectrumError, match=r"only 2\.3-2\.5 um of it lies on the classifier's"):
+    with pytest.raises(SpectrumError, match=r"covers only 2\.3-2\.5 um of the classifier's"):
         analyze(far, level)
     longer = np.r_[w, np.arange(2.51, 3.0, 0.01)]
     result = analyze(longer, np.r_[r, np.full(longer.size - w.size, r[-1])])
