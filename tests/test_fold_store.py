@@ -74,6 +74,17 @@ def test_unit_names_and_array_names_are_checked(tmp_path):
         store.save("../escape", {}, {})
     with pytest.raises(ValueError, match="separates nested names"):
         flatten({"a/b": np.zeros(1)})
+    with pytest.raises(ValueError, match="Python objects"):
+        flatten({"a": np.array([{"x": 1}], dtype=object)})
+
+
+def test_a_truncated_arrays_file_is_computed_again(tmp_path):
+    work, calls = _counting({"x": np.arange(3)}, {})
+    FoldStore(tmp_path, key={}).compute("fold1", work)
+    (tmp_path / "fold1.npz").write_bytes(b"PK\x03\x04 cut short")
+    again, _ = FoldStore(tmp_path, key={}).compute("fold1", work)
+    assert len(calls) == 2 and again["x"].tolist() == [0, 1, 2]
+    assert not list(tmp_path.glob(".fold1.*"))  # no temporary file left behind
 
 
 def test_flatten_round_trip():
@@ -109,6 +120,14 @@ def test_code_digest_follows_imports_and_ignores_prose(toy_package):
     assert code_digest(["astrokeras.toyfold.a"]) == before  # docstrings and comments do not count
     b.write_text('"""B."""\n\n\ndef g():\n    return 3\n')
     assert code_digest(["astrokeras.toyfold.a"]) != before  # the code an imported module runs does
+
+
+def test_the_closure_leaves_out_what_only_stores_or_prints_and_follows_lazy_packages():
+    closure = import_closure(["astrokeras.reproduce.settings_table"])
+    assert "astrokeras.evaluation.fold_store" not in closure and "astrokeras" not in closure
+    assert "astrokeras.export.tflite" in closure  # imported lazily through astrokeras.export's __getattr__
+    with pytest.raises(ValueError, match="no source file"):
+        code_digest(["astrokeras.no_such_module"])
 
 
 def test_table_store_key_names_settings_data_code_and_libraries(tmp_path):

@@ -79,14 +79,16 @@ def test_every_method_sees_the_same_folds_and_never_the_test_rows():
             assert not (set(map(bytes, X_train)) & set(map(bytes, X_test)))           # no test row in training
 
 
-def test_table11_reads_the_table7_out_of_fold_probabilities(mirror, tmp_path, monkeypatch):
+def test_table11_reads_the_table7_saved_folds(mirror, tmp_path, monkeypatch):
     X, y, designations = taxonomy_tables.TASKS["7"].load()
     probabilities = np.full((len(y), 11), 0.01, dtype="float32")
     ceres = int(np.flatnonzero(designations == "1")[0])
     probabilities[ceres, [2, 1]] = [0.7, 0.2]  # C first, then B
-    np.savez(tmp_path / "table7_oof.npz", designations=designations.astype(str), y=y, quick=False,
-             probabilities=probabilities)
-    monkeypatch.setattr(taxonomy_tables, "evaluate", lambda *a, **k: pytest.fail("must not retrain"))
+    store = taxonomy_tables.fold_store("7", tmp_path, quick=False)
+    for fold in taxonomy_tables.TASKS["7"].recipe.folds(y):  # what a Table 7 run saves, one unit per fold
+        store.save(f"fold{fold.index + 1}-ASC-Net", {"test": fold.test, "predicted": y[fold.test],
+                                                     "probabilities": probabilities[fold.test]}, {"seconds": 1.0})
+    monkeypatch.setattr(taxonomy_tables.KerasMethod, "fit_predict", lambda *a, **k: pytest.fail("must not retrain"))
     result = taxonomy_tables.run_table11(output=tmp_path)
     row = next(r for r in result["rows"] if r["asteroid"] == "Ceres")
     assert (row["true"], row["top1"], row["p1"], row["top2"], row["p2"]) == ("C", "C", 0.7, "B", 0.2)

@@ -46,13 +46,21 @@ import logging
 import os
 import pathlib
 import platform
+import tempfile
 import time
 import typing
+import zipfile
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 SEPARATOR = "/"
+# Modules a result never depends on, left out of every code key: the package's own __init__ (the user-facing
+# ``astrokeras.analyze``), the recipes' registry (each table names the recipes it runs), and the modules that only
+# store, log or print. Without this, editing how a fold is saved would make every saved fold stale.
+NOT_RESULTS = frozenset({"astrokeras", "astrokeras.recipes", "astrokeras.evaluation.fold_store",
+                         "astrokeras.reproduce.saved_folds", "astrokeras.reproduce.results_page", "astrokeras.console",
+                         "astrokeras.training.progress"})
 
 
 def digest(value) -> str:
@@ -99,14 +107,22 @@ def _imported(tree: ast.AST, module: str, is_package: bool) -> set:
     return found
 
 
+def _lazy(tree: ast.AST) -> bool:
+    """Whether a package ``__init__`` imports its submodules lazily (a module-level ``__getattr__``)."""
+    return any(isinstance(node, ast.FunctionDef) and node.name == "__getattr__" for node in tree.body)
+
+
 def import_closure(modules: typing.Iterable[str]) -> dict[str, pathlib.Path]:
-    """``{module: source path}`` of ``modules`` and every astrokeras module they import, transitively. The package's
-    own ``__init__`` (the user-facing ``astrokeras.analyze``) is left out: it runs on every import but computes
-    nothing a table reads."""
-    seen, todo = {}, list(modules)
+    """``{module: source path}`` of ``modules`` and every astrokeras module they import, transitively (the modules
+    of :data:`NOT_RESULTS` left out; every submodule of a package that imports them lazily included)."""
+    modules = list(modules)
+    missing = [m for m in modules if _source_path(m) is None]
+    if missing:
+        raise ValueError(f"no source file for {missing}: name importable astrokeras modules")
+    seen, todo = {}, modules
     while todo:
         module = todo.pop()
-        if module in seen or module == "astrokeras":
+        if module in seen or module in NOT_RESULTS:
             continue
         path = _source_path(module)
         if path is None:
@@ -114,6 +130,8 @@ def import_closure(modules: typing.Iterable[str]) -> dict[str, pathlib.Path]:
         seen[module] = path
         tree = ast.parse(path.read_text())
         todo.extend(_imported(tree, module, path.name == "__init__.py") - set(seen))
+        if path.name == "__init__.py" and _lazy(tree):
+            todo.extend(f"{module}.{p.stem}" for p in sorted(path.parent.glob("*.py")) if p.stem != "__init__")
     return seen
 
 
@@ -136,12 +154,16 @@ def flatten(arrays: dict, prefix: str = "") -> dict:
     out = {}
     for name, value in arrays.items():
         key = f"{prefix}{name}"
-        if SEPARATOR in str(name):
-            raise ValueError(f"array name {name!r} holds {SEPARATOR!r}, which separates nested names")
+        if SEPARATOR in str(name) or key in ("file", "allow_pickle"):
+            raise ValueError(f"array name {name!r}: it may not hold {SEPARATOR!r} (which separates nested names) nor be "
+                             "'file' or 'allow_pickle' (numpy.savez's own arguments)")
         if isinstance(value, dict):
             out.update(flatten(value, key + SEPARATOR))
         else:
             out[key] = np.asarray(value)
+            if out[key].dtype == object:
+                raise ValueError(f"array {key!r} holds Python objects; save numbers or strings (read back without "
+                                 "pickle)")
     return out
 
 
@@ -204,24 +226,30 @@ class FoldStore:
             log.info(f"    {self.folder.name}/{unit}: saved result is stale ({', '.join(changed) or 'key'} changed); "
                      "computing it again")
             return None
-        with np.load(arrays_path, allow_pickle=False) as saved:
-            arrays = unflatten({k: saved[k] for k in saved.files})
+        try:
+            with np.load(arrays_path, allow_pickle=False) as saved:
+                arrays = unflatten({k: saved[k] for k in saved.files})
+        except (OSError, ValueError, zipfile.BadZipFile) as error:  # a truncated or foreign file: compute again
+            log.info(f"    {self.folder.name}/{unit}: saved arrays unreadable ({error}); computing them again")
+            return None
         return arrays, record["info"]
 
     def save(self, unit: str, arrays: dict, info: dict, *, seconds: float | None = None) -> pathlib.Path:
         """Write a unit: the arrays first, then the JSON record (its presence marks the unit complete)."""
         arrays_path, meta_path = self._paths(unit)
         self.folder.mkdir(parents=True, exist_ok=True)
-        partial = arrays_path.with_suffix(".partial.npz")
-        np.savez(partial, **flatten(arrays))
-        os.replace(partial, arrays_path)
+        flat = flatten(arrays)
+        with tempfile.NamedTemporaryFile(dir=self.folder, prefix=f".{unit}.", suffix=".npz", delete=False) as handle:
+            np.savez(handle, **flat)
+        os.replace(handle.name, arrays_path)
         record = {"unit": unit, "key_digest": self.digest, "key": self.key, "info": info,
                   "seconds": None if seconds is None else round(seconds, 1),
                   "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                   "machine": f"{platform.machine()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}"}
-        partial = meta_path.with_suffix(".partial.json")
-        partial.write_text(json.dumps(record, indent=1, default=str))
-        os.replace(partial, meta_path)
+        with tempfile.NamedTemporaryFile("w", dir=self.folder, prefix=f".{unit}.", suffix=".json",
+                                         delete=False) as handle:
+            handle.write(json.dumps(record, indent=1, default=str))
+        os.replace(handle.name, meta_path)
         return meta_path
 
     def compute(self, unit: str, work: typing.Callable[[], tuple[dict, dict]]):

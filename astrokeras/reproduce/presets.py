@@ -17,6 +17,7 @@ import json
 import logging
 import pathlib
 
+from astrokeras.datasets.fetching import sha256_of
 from astrokeras.export.preset_files import save_small
 from astrokeras.presets import CARDS_FILE, PRETRAINED_DIR
 from astrokeras.recipes import RECIPES
@@ -54,10 +55,19 @@ def table_row(directory, table, method):
         path = path.with_name(f"{table}.json")  # the composition table writes composition.json
     if not path.exists():
         return None
-    for row in json.loads(path.read_text())["rows"]:
+    table_json = json.loads(path.read_text())
+    if len(table_json.get("folds", [])) != table_json.get("of_folds", len(table_json.get("folds", []))):
+        return None  # a run of some folds only (--folds) is no preset metric
+    for row in table_json["rows"]:
         if row.get("method") == method and row.get("source") == "measured":
             return {k: v for k, v in row.items() if k not in ("method", "source")} | {"from": f"table {table}"}
     return None
+
+
+def preset_code_modules(name: str) -> tuple:
+    """The modules whose code makes preset ``name``: its recipe (with everything it imports), how presets are
+    saved small, and this module."""
+    return (f"astrokeras.recipes.{name.replace('-', '_')}", "astrokeras.export.preset_files", __name__)
 
 
 def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=None, only=None,
@@ -77,10 +87,11 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
     for name, recipe in RECIPES.items():
         if only is not None and name not in only:
             continue
-        store = None if saved is None else table_store(
-            saved, "presets", settings={"preset": name}, quick=quick,
-            module=f"astrokeras.recipes.{name.replace('-', '_')}")
+        store = None if saved is None else table_store(saved, "presets", settings={"preset": name}, quick=quick,
+                                                       module=preset_code_modules(name))
         found = store.load(name) if store is not None and (output / f"{name}.keras").exists() else None
+        if found is not None and found[1].get("sha256") != sha256_of(output / f"{name}.keras"):
+            found = None  # the file was replaced since (e.g. by `astrokeras train presets --quick`)
         if found is not None and name in cards:
             log.info(f"{name}: reused ({output / (name + '.keras')}, trained {store.info(name)['finished']})")
             card = cards[name]
@@ -91,7 +102,8 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
                     "date": datetime.date.today().isoformat(), **card}
             card["bytes"] = save_small(model, output / card["file"])
             if store is not None:
-                store.save(name, {}, {"bytes": card["bytes"]}, seconds=card["seconds"])
+                store.save(name, {}, {"bytes": card["bytes"], "sha256": sha256_of(output / card["file"])},
+                           seconds=card["seconds"])
             log.info(f"  {name}: {card['bytes'] / 1024:.0f} KiB, {card['seconds']:.0f} s")
         card["metrics"] = table_row(metrics_from, *METRIC_SOURCES[name]) if name in METRIC_SOURCES else None
         cards[name] = card

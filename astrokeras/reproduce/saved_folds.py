@@ -19,22 +19,33 @@ Example
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import pathlib
 
 from astrokeras.datasets.registry import registry_digest
 from astrokeras.evaluation.fold_store import FoldStore, code_digest
 
-LIBRARIES = ("numpy", "scipy", "scikit-learn", "keras", "tensorflow", "tensorflow-cpu")
+LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas", "keras", "tensorflow", "tensorflow-cpu", "ai-edge-litert")
 
 
-def table_store(output, table: str, *, settings: dict, module: str, quick: bool = False,
+def table_store(output, table: str, *, settings: dict, module: str | tuple, quick: bool = False,
                 reuse: bool = True) -> FoldStore:
-    """The saved units of ``table``; ``module``: the table's module (its import closure is the code key)."""
-    key = {"settings": {**settings, "quick": quick}, "data": registry_digest(), "code": code_digest([module]),
+    """The saved units of ``table``; ``module``: the table's module, or several (their import closure is the code
+    key, read once per process: see :func:`code_key`)."""
+    modules = (module,) if isinstance(module, str) else tuple(module)
+    key = {"settings": {**settings, "quick": quick}, "data": registry_digest(), "code": code_key(modules),
            "libraries": library_versions()}
     folder = pathlib.Path(output) / "folds" / (f"{table}-quick" if quick else table)
     return FoldStore(folder, key, reuse=reuse)
+
+
+@functools.lru_cache(maxsize=None)
+def code_key(modules: tuple) -> str:
+    """:func:`~astrokeras.evaluation.fold_store.code_digest` of ``modules``, read once per process: call it for
+    every table when a long run starts (:func:`astrokeras.reproduce.main_job.main_job` does), so that a file edited
+    while the run goes on cannot lend its digest to results the older code computed."""
+    return code_digest(list(modules))
 
 
 def library_versions() -> dict:

@@ -123,6 +123,8 @@ def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
     if methods:
+        if only_folds:
+            raise ValueError("--methods re-runs methods on every fold of a whole table: give it without --folds")
         return _rerun_methods(task, X, y, folds, quick, ensemble, methods, output, start)
     results = evaluate(X, y, classes, folds, methods_for(task, quick, ensemble), seed=SEED, store=store)
     oof = results["ASC-Net"].predictions
@@ -180,18 +182,11 @@ def run_table11(*, quick: bool = False, output: str | pathlib.Path = "outputs") 
     X, y, designations = task.load()
     output = pathlib.Path(output)
     wanted = {int(np.flatnonzero(designations == number)[0]): name for number, name in TABLE11_ASTEROIDS.items()}
-    saved = output / "table7_oof.npz"
-    probabilities = {}
-    if saved.exists():
-        with np.load(saved) as oof:
-            if bool(oof["quick"]) == quick and np.array_equal(oof["designations"].astype(str), designations.astype(str)):
-                probabilities = {i: oof["probabilities"][i] for i in wanted}
-                log.info(f"Table 11: out-of-fold probabilities of the Table 7 ASC-Net run ({saved})")
-    if not probabilities:
-        needed = [f for f in task.recipe.folds(y) if set(wanted) & set(f.test.tolist())]
-        log.info(f"Table 11: ASC-Net on the {len(needed)} Table 7 folds that hold the named asteroids")
-        probabilities = evaluate(X, y, len(task.scheme.classes), needed, [task.recipe.method(quick)],
-                                 seed=SEED, store=fold_store("7", output, quick))["ASC-Net"].predictions
+    needed = [f for f in task.recipe.folds(y) if set(wanted) & set(f.test.tolist())]
+    log.info(f"Table 11: ASC-Net of the {len(needed)} Table 7 folds that hold the named asteroids (Table 7's saved "
+             "folds when they are current, else trained and saved)")
+    probabilities = evaluate(X, y, len(task.scheme.classes), needed, [task.recipe.method(quick)],
+                             seed=SEED, store=fold_store("7", output, quick))["ASC-Net"].predictions
     rows = []
     for index, name in wanted.items():
         p = np.asarray(probabilities[index])
