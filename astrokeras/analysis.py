@@ -46,8 +46,8 @@ from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.spectra import Spectrum, SpectrumError
-from astrokeras.spectra.coverage import MAX_GAP_UM, covered, describe, encode
 from astrokeras.spectra.artefacts import FACTOR, FLAT_TO, constant, dropouts
+from astrokeras.spectra.coverage import MAX_GAP_UM, covered, describe, encode
 
 CLASSIFIER = "coverage-net-taxonomy"
 ALBEDO = "aae-net-albedo"

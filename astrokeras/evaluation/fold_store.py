@@ -155,8 +155,8 @@ def flatten(arrays: dict, prefix: str = "") -> dict:
     for name, value in arrays.items():
         key = f"{prefix}{name}"
         if SEPARATOR in str(name) or key in ("file", "allow_pickle"):
-            raise ValueError(f"array name {name!r}: it may not hold {SEPARATOR!r} (which separates nested names) nor be "
-                             "'file' or 'allow_pickle' (numpy.savez's own arguments)")
+            raise ValueError(f"array name {name!r}: it may not hold {SEPARATOR!r} (which separates nested names) "
+                             "nor be 'file' or 'allow_pickle' (numpy.savez's own arguments)")
         if isinstance(value, dict):
             out.update(flatten(value, key + SEPARATOR))
         else:

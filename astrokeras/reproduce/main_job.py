@@ -22,17 +22,29 @@ import time
 from astrokeras.export import export_savedmodel, to_tflite
 from astrokeras.models import load_preset
 from astrokeras.presets import preset_cards
+from astrokeras.recipes import RECIPES
 from astrokeras.reproduce import albedo_tables
 from astrokeras.reproduce.albedo_tables import format_albedo_table
-from astrokeras.reproduce.composition_table import format_composition_table, run_composition_table
-from astrokeras.reproduce.coverage_table import format_coverage_table, run_coverage_table
-from astrokeras.reproduce.settings_table import format_settings_table, run_settings_table
-from astrokeras.recipes import RECIPES
+from astrokeras.reproduce.composition_table import (
+    format_composition_table,
+    run_composition_table,
+)
+from astrokeras.reproduce.coverage_table import (
+    format_coverage_table,
+    run_coverage_table,
+)
 from astrokeras.reproduce.presets import preset_code_modules, train_presets
 from astrokeras.reproduce.results_page import saved_compute, write_results_page
 from astrokeras.reproduce.saved_folds import code_key, table_store
+from astrokeras.reproduce.settings_table import (
+    format_settings_table,
+    run_settings_table,
+)
 from astrokeras.reproduce.taxonomy_tables import format_table, run_table, run_table11
-from astrokeras.reproduce.unmixing_tables import format_unmixing_table, run_unmixing_table
+from astrokeras.reproduce.unmixing_tables import (
+    format_unmixing_table,
+    run_unmixing_table,
+)
 from astrokeras.survey.gaia import format_survey, survey_gaia
 
 log = logging.getLogger(__name__)

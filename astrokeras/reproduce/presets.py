@@ -74,7 +74,8 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
                   saved=None) -> dict:
     """Train the presets (all, or the names in ``only``) into ``output`` and update its ``presets.json``.
 
-    ``saved``: the main job's output folder; each preset's training is recorded under its ``folds/presets/`` with its key
+    ``saved``: the main job's output folder; each preset's training is recorded under its ``folds/presets/`` with its
+    key
     (its recipe's code and everything it imports, the data, the libraries); a preset whose file is in ``output``
     and whose key matches is not trained again (its metrics are still refreshed from ``metrics_from``)."""
     unknown = sorted(set(only or ()) - set(RECIPES))

@@ -135,4 +135,6 @@ def _folds_of(result: dict) -> str:
     if "folds" not in result:
         return "-"
     shown = f"{len(result['folds'])} of {result['of_folds']}"
-    return shown if len(result["folds"]) == result["of_folds"] else f"{shown} (fold {', '.join(map(str, result['folds']))})"
+    if len(result["folds"]) == result["of_folds"]:
+        return shown
+    return f"{shown} (fold {', '.join(map(str, result['folds']))})"

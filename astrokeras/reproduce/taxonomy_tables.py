@@ -140,7 +140,8 @@ def run_table(table: str, *, quick: bool = False, ensemble: int = 1, output: str
     figure = confusion_png(results["ASC-Net"].confusion, list(task.scheme.classes),
                            f"Table {table}: ASC-Net, out-of-fold predictions ({len(y)} spectra)",
                            output / f"table{table}_confusion.png")
-    protocol = task.protocol + ("" if len(folds) == len(all_folds) else f"; scored on {folds_note(used, len(all_folds))}")
+    protocol = task.protocol + ("" if len(folds) == len(all_folds) else
+                                f"; scored on {folds_note(used, len(all_folds))}")
     result = {"table": table, "protocol": protocol + (" (quick: fewer epochs, fewer methods)" if quick else ""),
               "folds": [k + 1 for k in used], "of_folds": len(all_folds),
               "seconds": round(time.perf_counter() - start, 1), "rows": rows, "figure": str(figure)}
