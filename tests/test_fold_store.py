@@ -1,15 +1,20 @@
 """Per-fold results: saved as each unit finishes, reused only under the same key, assembled bit for bit."""
 
 import json
-import sys
 import logging
-import textwrap
+import sys
 
 import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
 
-from astrokeras.evaluation.fold_store import FoldStore, code_digest, flatten, import_closure, unflatten
+from astrokeras.evaluation.fold_store import (
+    FoldStore,
+    code_digest,
+    flatten,
+    import_closure,
+    unflatten,
+)
 from astrokeras.evaluation.folds import stratified_folds
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.training.cross_validation import SklearnMethod, evaluate
