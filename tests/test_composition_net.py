@@ -235,9 +235,32 @@ def test_quick_composition_table_on_the_real_data(mirror, tmp_path):
     result = run_composition_table(quick=True, output=tmp_path)
     methods = [r["method"] for r in result["rows"]]
     assert any(m.startswith("CompositionNet") for m in methods) and any(m.startswith("FCLS") for m in methods)
+    korda = next(r for r in result["rows"] if r["method"].startswith("Korda et al. 2023 CNN, rebuilt"))
+    assert korda["subsets"]["all"]["modal_rmse"] > 0 and "Fa" in korda["subsets"]["korda-like"]["chemistry_pp"]
+    assert "In Korda et al.'s metric" in format_composition_table(result)
     net = result["rows"][0]["subsets"]
     assert net["all"]["n"] > net["mixtures"]["n"] > 0 and net["all"]["modal_rmse"] > 0
     assert 0 < result["rows"][0]["coverage_1sigma"]["modal"] <= 1
     assert result["asteroids"]["itokawa"]["spectra"] == 18695
     assert (tmp_path / "composition.json").is_file() and (tmp_path / "composition_gaffey.png").is_file()
     assert "Itokawa" in format_composition_table(result)
+
+
+def test_korda_cnn_round_trips_and_its_loss_ignores_missing_chemistry(tmp_path):
+    import keras
+
+    from astrokeras.models.korda_cnn import KordaCNN, ModalWeightedMSE
+    from astrokeras.training.korda_baseline import chemistry_targets
+
+    model = KordaCNN(40, filters=(4, 2))
+    model.compile("adam", loss={"modal": "mse", "chemistry": ModalWeightedMSE(0.1)})
+    model.save(tmp_path / "k.keras")
+    again = keras.saving.load_model(tmp_path / "k.keras")  # no custom_objects, no safe_mode=False
+    X = np.random.default_rng(0).random((3, 40)).astype("float32")
+    np.testing.assert_allclose(again.predict(X, verbose=0)["modal"], model.predict(X, verbose=0)["modal"], atol=1e-6)
+    modal = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0]])
+    chemistry = np.array([[0.1, np.nan, np.nan, np.nan, np.nan], [np.nan, 0.2, 0.01, np.nan, np.nan]])
+    y = chemistry_targets(modal, chemistry)
+    wrong_where_missing = np.array([[0.1, 9, 9, 9, 9], [9, 0.2, 0.01, 9, 9]], dtype="float32")
+    assert float(ModalWeightedMSE(1.0)(y, wrong_where_missing)) == pytest.approx(0.0, abs=1e-7)
+    assert float(ModalWeightedMSE(1.0)(y, np.zeros((2, 5), "float32"))) > 0
