@@ -58,7 +58,6 @@ from astrokeras.physics.band_parameters import (
     gaffey_subtypes,
 )
 from astrokeras.physics.unmixing import fcls
-from astrokeras.training.korda_baseline import KordaConfig, fit_korda_cnn, predict_korda
 from astrokeras.recipes import composition_net_mineralogy
 from astrokeras.reproduce.composition_figures import gaffey_png
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
@@ -72,6 +71,7 @@ from astrokeras.training.composition import (
     rmse_of,
     train_composition_model,
 )
+from astrokeras.training.korda_baseline import KordaConfig, fit_korda_cnn, predict_korda
 
 logger = logging.getLogger(__name__)
 LAB_ITOKAWA = {"OL": 0.752, "OPX": 0.215, "CPX": 0.033}  # Nakamura+2014, Tsuchiyama+2014 (OL+OPX+CPX = 1)
@@ -195,8 +195,8 @@ def _nirs_inputs(data, rows):
 def cross_validate(data, folds, configs: dict, log=None, store=None, of: int | None = None,
                    korda_config: KordaConfig = KordaConfig()):
     """Out-of-fold predictions of every variant and of the per-fold selection: ``(predictions, nirs, spread,
-    fcls_modal, korda, selection)`` (``korda``: the rebuilt Korda et al. 2023 CNN's modal and chemistry). ``folds``: ``(train, test)`` pairs, or ``(number, train, test)`` triples numbered from
-    1; ``store``: a :class:`~astrokeras.evaluation.fold_store.FoldStore` where each fold is saved as it finishes
+    fcls_modal, korda, selection)`` (``korda``: the rebuilt Korda et al. 2023 CNN's modal and chemistry).
+    ``folds``: ``(train, test)`` pairs, or ``(number, train, test)`` triples numbered from 1; ``store``: a :class:`~astrokeras.evaluation.fold_store.FoldStore` where each fold is saved as it finishes
     (and read back on a later run with the same key); ``of``: the table's number of folds (progress lines)."""
     n = len(data)
     empty = lambda k: np.full((n, k), np.nan)  # noqa: E731
@@ -222,7 +222,8 @@ def cross_validate(data, folds, configs: dict, log=None, store=None, of: int | N
                 factors = infos[variant]["sigma_factors"]
                 out_fold["variants"][variant] = {
                     **{key: out[key] for key in ("modal", "chemistry", "modal_sigma", "chemistry_sigma")},
-                    **{f"{key}_raw_sigma": out[f"{key}_sigma"] / np.array(factors[key]) for key in ("modal", "chemistry")}}
+                    **{f"{key}_raw_sigma": out[f"{key}_sigma"] / np.array(factors[key])
+                       for key in ("modal", "chemistry")}}
                 info = infos[variant]
                 known = data.modal_known[test]
                 _log(log, f"  fold {number}/{of} {variant:<6}: validation score "
