@@ -16,7 +16,9 @@ laboratory spectrum), gets a warning (:mod:`astrokeras.evaluation.ood`).
 * Composition: for S, Q, A and V-types covering at least 0.82-2.08 um without gaps, CompositionNet
   (``composition-net-mineralogy``): modal OL / OPX / CPX / PLG and Fa, Fs, Wo, each with a calibrated 1-sigma, plus
   the band parameters (Band I / II centres, BAR, Gaffey S-subtype) where both bands are measured
-  (:mod:`astrokeras.mineralogy`). AE-trans (blind unmixing with fixed end-members) is no longer used here.
+  (:mod:`astrokeras.mineralogy`), and the meteorite analogue: the H / L / LL chondrite of an S- or Q-type, the
+  howardite / eucrite / diogenite of a V-type, with probabilities (:mod:`astrokeras.physics.meteorite_analogue`).
+  AE-trans (blind unmixing with fixed end-members) is no longer used here.
 
 The presets run as float32 TFLite files through ``ai_edge_litert`` (no TensorFlow import, a fast cold start).
 The result says which preset answered each part, the coverage used, and every step done to the data.
@@ -43,6 +45,7 @@ from astrokeras.evaluation.sigma_bounds import bounded_log_sigma
 from astrokeras.io.spectrum_files import read_spectrum
 from astrokeras.mineralogy import PRESET as COMPOSITION
 from astrokeras.mineralogy import Composition, composition_of
+from astrokeras.physics.meteorite_analogue import analogue_line
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.spectra import Spectrum, SpectrumError
@@ -88,6 +91,7 @@ class Analysis:
     chemistry: dict | None = None
     chemistry_1sigma: dict | None = None
     band_parameters: dict | None = None
+    meteorite_analogue: dict | None = None
     spectrum: Spectrum = dataclasses.field(repr=False, default=None)
 
     @property
@@ -293,7 +297,8 @@ def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
         albedo_1sigma=None if albedo is None else (low, high), albedo_method=method, composition=found.modal,
         composition_note=found.note, models=[CLASSIFIER, *albedo_models, *found.models], notes=notes,
         warnings=warnings, composition_1sigma=found.modal_1sigma, chemistry=found.chemistry,
-        chemistry_1sigma=found.chemistry_1sigma, band_parameters=found.band_parameters, spectrum=spectrum)
+        chemistry_1sigma=found.chemistry_1sigma, band_parameters=found.band_parameters,
+        meteorite_analogue=found.analogue, spectrum=spectrum)
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
@@ -352,6 +357,9 @@ def format_analysis(result: Analysis) -> str:
             lines.append("  chemistry   " + ", ".join(f"{k} {100 * v:.0f} +- {100 * sigma.get(k, float('nan')):.0f}"
                                                       for k, v in result.chemistry.items()) + " mol%")
         lines.append(f"  bands       {band_line(result.band_parameters)}")
+        if result.meteorite_analogue:
+            lines.append(f"  analogue    {analogue_line(result.meteorite_analogue)}   [band parameters against the "
+                         "RELAB meteorites; lab powders, space weathering not modelled]")
     else:
         lines.append(f"  composition {result.composition_note}")
     lines += [f"  note        {n}" for n in result.notes]

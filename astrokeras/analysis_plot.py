@@ -19,6 +19,7 @@ import numpy as np
 from astrokeras.analysis import albedo_spread
 from astrokeras.datasets import DataUnavailableError, load_demeo_templates
 from astrokeras.evaluation.figures import pyplot, save_png
+from astrokeras.physics.meteorite_analogue import analogue_line
 
 
 def _template(top_class: str):
@@ -71,6 +72,8 @@ def analysis_png(result, path) -> pathlib.Path:
         axes[1].set_title("CompositionNet modal", fontsize=9)
         band = result.band_parameters or {}
         if "band_i_centre_um" in band:
+            analogue = analogue_line(result.meteorite_analogue)
             axes[1].set_xlabel(f"Band I {band['band_i_centre_um']:.3f} um, BAR {band['bar']:.2f}\n"
-                               + (", ".join(band["gaffey_subtypes"]) or "no Gaffey region"), fontsize=7)
+                               + (", ".join(band["gaffey_subtypes"]) or "no Gaffey region")
+                               + (f"\nanalogue: {analogue}" if analogue else ""), fontsize=7)
     return save_png(fig, path)

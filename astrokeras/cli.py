@@ -227,6 +227,16 @@ def _expand_folders(paths) -> list:
 
 BAND_COLUMNS = ("band_i_centre_um", "band_ii_centre_um", "bar", "gaffey_subtypes", "dunn_ol_px")
 
+ANALOGUE_COLUMNS = ("analogue_scheme", "analogue", "analogue_probability", "analogue_probabilities")
+
+
+def _analogue_cells(analogue: dict | None) -> list:
+    """The meteorite analogue in :data:`ANALOGUE_COLUMNS` (probabilities as ``H:0.04 L:0.25 LL:0.71``)."""
+    if not analogue or analogue["class"] is None:
+        return [analogue["scheme"] if analogue else "", "", "", ""]
+    p = analogue["probabilities"]
+    return [analogue["scheme"], analogue["class"], p[analogue["class"]], " ".join(f"{c}:{v}" for c, v in p.items())]
+
 
 def _print_csv(results) -> None:
     import csv
@@ -240,7 +250,7 @@ def _print_csv(results) -> None:
     writer.writerow(["name", "coverage_used", "classifier", "scheme", "top_class", *[f"p_{c}" for c in classes_11],
                      *[f"p4_{c}" for c in classes_4], "out_of_distribution", "albedo", "albedo_low", "albedo_high",
                      *components, *[f"{c}_sigma" for c in components], *chemistry, *[f"{c}_sigma" for c in chemistry],
-                     *BAND_COLUMNS, "notes", "warnings"])
+                     *BAND_COLUMNS, *ANALOGUE_COLUMNS, "notes", "warnings"])
     for r in results:
         low, high = r.albedo_1sigma or ("", "")
         band = r.band_parameters if r.band_parameters and "error" not in r.band_parameters else {}
@@ -251,7 +261,8 @@ def _print_csv(results) -> None:
                          *[(r.chemistry or {}).get(k, "") for k in chemistry],
                          *[(r.chemistry_1sigma or {}).get(k, "") for k in chemistry],
                          *[" ".join(band[k]) if k == "gaffey_subtypes" and k in band else band.get(k, "")
-                           for k in BAND_COLUMNS], "; ".join(r.notes), "; ".join(r.warnings)])
+                           for k in BAND_COLUMNS], *_analogue_cells(r.meteorite_analogue), "; ".join(r.notes),
+                         "; ".join(r.warnings)])
 
 
 def _survey(args) -> int:

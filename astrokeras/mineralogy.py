@@ -1,7 +1,8 @@
 """The composition part of :func:`astrokeras.analyze`: modal mineralogy and mineral chemistry of one spectrum, each
 with a calibrated 1-sigma, from the ``composition-net-mineralogy`` preset (CompositionNet, run as TFLite), and the
 spectrum's band parameters (Band I / II centres, the Band Area Ratio, the Gaffey S-subtype and the published
-calibrations) where both bands are measured.
+calibrations) where both bands are measured, and the meteorite analogue they point to (the H / L / LL chondrite of
+an S- or Q-type, the howardite / eucrite / diogenite of a V-type; :mod:`astrokeras.physics.meteorite_analogue`).
 
 Only spectra of the classes the preset names (``applies_to``: S, Q, A, V; olivine-pyroxene assemblages) get a
 composition, and only when they cover the preset's ``requires_um`` (0.82-2.08 um, Hayabusa NIRS: the smallest
@@ -17,6 +18,8 @@ Example
 >>> found = composition_of(Spectrum(w, r), "S")
 >>> sorted(found.modal), round(sum(found.modal.values()), 3), found.band_parameters["gaffey_subtypes"]
 (['CPX', 'OL', 'OPX', 'PLG'], 1.0, ['S(IV)'])
+>>> found.analogue["scheme"], sorted(found.analogue["probabilities"])
+('ordinary chondrite', ['H', 'L', 'LL'])
 >>> composition_of(Spectrum(w, r), "C").note.startswith("not estimated: class C")
 True
 """
@@ -34,6 +37,7 @@ from astrokeras.physics.band_parameters import (
     dunn_olivine_fraction,
     gaffey_subtypes,
 )
+from astrokeras.physics.meteorite_analogue import analogue_of
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.spectra import Spectrum, SpectrumError
 from astrokeras.spectra.coverage import describe, encode
@@ -44,7 +48,8 @@ PRESET = "composition-net-mineralogy"
 @dataclasses.dataclass
 class Composition:
     """What :func:`composition_of` found: ``modal`` (volume fractions summing to one) and ``chemistry`` (mole
-    fractions, for minerals of >= 10 vol%), each with its 1-sigma; the band parameters (or why not); a note."""
+    fractions, for minerals of >= 10 vol%), each with its 1-sigma; the band parameters (or why not); the meteorite
+    analogue (or None); a note."""
 
     modal: dict | None = None
     modal_1sigma: dict | None = None
@@ -52,6 +57,7 @@ class Composition:
     chemistry_1sigma: dict | None = None
     band_parameters: dict | None = None
     note: str = ""
+    analogue: dict | None = None
     models: list = dataclasses.field(default_factory=list)
 
 
@@ -118,7 +124,7 @@ def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composit
         modal=_round(modal, minerals), modal_1sigma=_round(modal_sigma, minerals),
         chemistry=_round(chemistry[kept], [chemistry_names[k] for k in kept]) or None,
         chemistry_1sigma=_round(chemistry_sigma[kept], [chemistry_names[k] for k in kept]) or None,
-        band_parameters=band,
+        band_parameters=band, analogue=analogue_of(top_class, band),
         note=f"CompositionNet ({PRESET}) on {coverage}; modal volume fractions and mole fractions with calibrated "
              f"1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%",
         models=[PRESET])

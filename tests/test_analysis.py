@@ -220,6 +220,25 @@ def test_cli_csv_carries_the_composition_its_sigma_and_the_band_parameters(eros,
     assert record["top_class"] == "S" and 0 < float(record["OL"]) < 1 and 0 < float(record["OL_sigma"]) < 1
     assert 0 < float(record["Fa"]) < 1 and 0 < float(record["Fa_sigma"]) < 1
     assert 0.9 < float(record["band_i_centre_um"]) < 1.05 and float(record["bar"]) > 0
+    assert record["analogue_scheme"] == "ordinary chondrite" and record["analogue"] in {"H", "L", "LL"}
+    probabilities = dict(item.split(":") for item in record["analogue_probabilities"].split())
+    assert set(probabilities) == {"H", "L", "LL"} and abs(sum(map(float, probabilities.values())) - 1) < 0.01
+
+
+def test_eros_reads_as_an_l_or_ll_chondrite_and_vesta_as_an_hed(eros, mirror):
+    """NEAR's X-ray spectrometer put Eros with the L / LL chondrites; Vesta is the HED parent body."""
+    result = analyze(*eros, name="433")
+    assert result.meteorite_analogue["scheme"] == "ordinary chondrite"
+    assert result.meteorite_analogue["class"] in {"L", "LL"}
+    from astrokeras.analysis import format_analysis
+
+    assert "analogue    " in format_analysis(result) and "chondrite" in format_analysis(result)
+    data = datasets.load_busdemeo()
+    row = int(np.flatnonzero(data.meta["designation"].to_numpy() == "4")[0])
+    vesta = analyze(data.wavelength, data.reflectance[row], name="4")
+    assert vesta.top_class == "V" and vesta.meteorite_analogue["scheme"] == "HED"
+    assert vesta.meteorite_analogue["class"] in {"howardite", "eucrite", "diogenite"}
+    assert abs(sum(vesta.meteorite_analogue["probabilities"].values()) - 1) < 0.01
 
 
 def test_cli_analyze_a_catalogued_asteroid_and_refuse_an_unknown_one(mirror, capsys):

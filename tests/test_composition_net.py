@@ -244,6 +244,9 @@ def test_quick_composition_table_on_the_real_data(mirror, tmp_path):
     assert result["asteroids"]["itokawa"]["spectra"] == 18695
     assert (tmp_path / "composition.json").is_file() and (tmp_path / "composition_gaffey.png").is_file()
     assert "Itokawa" in format_composition_table(result)
+    assert "Meteorite analogue, ordinary chondrites" in format_composition_table(result)
+    assert result["meteorite_analogues"]["ordinary_chondrites"]["n_spectra"] >= 60
+    assert sum(result["asteroids"]["meteorite_analogues"]["V"].values()) > 0
 
 
 def test_korda_cnn_round_trips_and_its_loss_ignores_missing_chemistry(tmp_path):

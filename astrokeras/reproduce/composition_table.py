@@ -57,9 +57,14 @@ from astrokeras.physics.band_parameters import (
     dunn_olivine_fraction,
     gaffey_subtypes,
 )
+from astrokeras.physics.meteorite_analogue import analogue_of
 from astrokeras.physics.unmixing import fcls
 from astrokeras.recipes import composition_net_mineralogy
 from astrokeras.reproduce.composition_figures import gaffey_png
+from astrokeras.reproduce.meteorite_analogues import (
+    analogue_scores,
+    format_analogue_scores,
+)
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.training.composition import (
     NIRS_RANGE,
@@ -343,6 +348,7 @@ def asteroids(model, data, grid, output, log=None) -> dict:
         key = "+".join(t) if t else "outside all regions"
         counts[key] = counts.get(key, 0) + 1
     result["gaffey_s_types"] = {"n": int(s_rows.sum()), "counts": dict(sorted(counts.items(), key=lambda kv: -kv[1]))}
+    result["meteorite_analogues"] = _asteroid_analogues(base, params)
     path = gaffey_png(bar[s_rows], bic[s_rows], base[s_rows], pathlib.Path(output) / "composition_gaffey.png",
                       title=f"korda2023 S-complex asteroids ({int(s_rows.sum())} with both bands) and the Gaffey et al. "
                             "1993 S-subtypes")
@@ -459,6 +465,7 @@ def run_composition_table(quick: bool = False, output="outputs", log=None, varia
                                                               pred["selected"]["chemistry"][tested]),
                                 "FCLS": (fcls_modal[tested], None)})
     band["no band parameters"] = _reasons([e for e, t in zip(errors, tested) if t])
+    analogue_lab = analogue_scores(data, params)
     variant = _majority([s["chosen"] for s in selection])
     model, card = _model_on_all_spectra(store, data, variant, configs[variant], log)
     result = {"table": "composition", "quick": quick, "folds": [k + 1 for k in used], "of_folds": len(all_folds),
@@ -469,6 +476,7 @@ def run_composition_table(quick: bool = False, output="outputs", log=None, varia
                           "sigma calibration and the mixture choice; mixtures built from the training part only; "
                           "RMSE over out-of-fold predictions" + (" (quick: 2 folds, few epochs)" if quick else ""),
               "rows": rows, "selection": selection, "band_parameter_method": band,
+              "meteorite_analogues": analogue_lab,
               "shipped_model": {"mixtures": variant, "card": card},
               "asteroids": asteroids(model, data, VISNIR_GRID, output, log),
               "seconds": round(time.perf_counter() - start, 1)}
@@ -497,6 +505,22 @@ def _model_on_all_spectra(store, data, variant, config, log):
     else:
         _log(log, f"    {store.folder.name}/{unit}: reused")
     return keras.saving.load_model(path), found[1]["card"]
+
+
+def _asteroid_analogues(base, params) -> dict:
+    """How many S / Q-types read as H, L, LL chondrites and V-types as diogenite, howardite, eucrite (the shipped
+    rules of :mod:`astrokeras.physics.meteorite_analogue`, top answer), of those with both bands measured."""
+    out = {}
+    for label, wanted in (("S and Q", S_CLASSES + ("Q",)), ("V", ("V",))):
+        counts = {}
+        for cls, p in zip(base, params):
+            if cls in wanted and p is not None:
+                found = analogue_of(str(cls), {"band_i_centre_um": p.band_i_centre, "band_ii_centre_um":
+                                               p.band_ii_centre, "bar": p.bar, "dunn_fa_mol_pct": None})
+                key = found["class"] or "none (olivine band)"
+                counts[key] = counts.get(key, 0) + 1
+        out[label] = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+    return out
 
 
 def _restrict(data, keep):
@@ -621,6 +645,10 @@ def format_composition_table(result: dict) -> str:
                      + (f"; Dunn median {d['median']} [{d['q25']}-{d['q75']}], in an OC range "
                         f"{c['dunn_in_analogue_range']['any ordinary chondrite']}" if d else ""))
     lines.append(f"Gaffey S-subtypes of {a['gaffey_s_types']['n']} S-complex asteroids: {a['gaffey_s_types']['counts']}")
+    if "meteorite_analogues" in result:
+        lines += format_analogue_scores(result["meteorite_analogues"])
+        lines.append("  korda2023 asteroids with both bands, top analogue: " + "; ".join(
+            f"{k}: {v}" for k, v in a.get("meteorite_analogues", {}).items()))
     lines.append(f"Figure: {a['figure']}")
     lines.append(f"({result['seconds']:.0f} s)")
     return "\n".join(lines)
