@@ -37,7 +37,12 @@ def _data_info(args) -> int:
 
 
 def _reproduce(args) -> int:
-    from astrokeras.reproduce.main_job import format_result, main_job, run_tables, write_results
+    from astrokeras.reproduce.main_job import (
+        format_result,
+        main_job,
+        run_tables,
+        write_results,
+    )
 
     args.output = args.output or ("outputs/quick" if args.quick else "outputs")
 
@@ -101,6 +106,23 @@ def _train(args) -> int:
     return 0
 
 
+def _preset_named(name: str, presets_dir=None) -> str | None:
+    """The preset that ``name`` names: a preset name, or the path of a preset's own ``.keras`` file; else None."""
+    import pathlib
+
+    from astrokeras.presets import preset_cards, preset_path
+
+    cards = preset_cards(presets_dir)
+    if name in cards:
+        return name
+    path = pathlib.Path(name)
+    for preset in cards:
+        known = preset_path(preset, presets_dir)
+        if path.name == known.name and path.resolve() == known.resolve():
+            return preset
+    return None
+
+
 def _export(args) -> int:
     import pathlib
 
@@ -116,7 +138,11 @@ def _export(args) -> int:
     if not args.models:
         args.parser.error("give a MODEL.keras (or 'aae-net' / 'ae-trans' with --report), or --serving DIR")
     if args.report:
-        from astrokeras.export.parity import format_report, parity_report, train_heldout_regressor
+        from astrokeras.export.parity import (
+            format_report,
+            parity_report,
+            train_heldout_regressor,
+        )
 
         reports = []
         for model in args.models:
@@ -137,10 +163,18 @@ def _export(args) -> int:
     from astrokeras.export import export_savedmodel, to_tflite
     from astrokeras.export.parity import training_spectra
     from astrokeras.models.preset_model import load_keras_file
+    from astrokeras.presets import preset_cards, preset_path
 
     if len(args.models) != 1 or not args.to:
-        args.parser.error("give one MODEL.keras and --to savedmodel|tflite (or --report)")
-    model_path = pathlib.Path(args.models[0])
+        args.parser.error("give one MODEL.keras or PRESET and --to savedmodel|tflite (or --report)")
+    preset = _preset_named(args.models[0], args.presets)
+    model_path = preset_path(preset, args.presets) if preset else pathlib.Path(args.models[0])
+    if not model_path.is_file():
+        args.parser.error(f"{args.models[0]}: no such file and no such preset (presets: "
+                          f"{', '.join(sorted(preset_cards(args.presets)))})")
+    if not preset and args.quantize == "int8" and not model_path.with_suffix(".json").is_file():
+        args.parser.error(f"{model_path}: int8 needs the model's card {model_path.with_suffix('.json')} (its recipe "
+                          "names the calibration spectra), or give a preset name")
     model = load_keras_file(str(model_path))
     target = pathlib.Path(args.output) / model_path.stem
     saved = export_savedmodel(model, target / "savedmodel" / "1")
@@ -148,11 +182,25 @@ def _export(args) -> int:
         print(f"wrote {saved} (serve {target / 'savedmodel'} with TF Serving; signature serving_default)")
         return 0
     representative = None
-    if args.quantize == "int8":
+    if args.quantize == "int8" and preset:
+        from astrokeras.export.preset_inputs import preset_inputs
+
+        representative = preset_inputs(preset, args.presets)
+        if len(representative) == 1:
+            representative = representative["spectrum"]
+    elif args.quantize == "int8":
         representative = training_spectra(json.loads(model_path.with_suffix(".json").read_text()))
     path = target / f"model_{args.quantize}.tflite"
     path.write_bytes(to_tflite(saved, args.quantize, representative))
     print(f"wrote {path} ({path.stat().st_size} bytes)")
+    if preset:
+        from astrokeras.export.preset_inputs import agreement_warning, preset_agreement
+
+        found = preset_agreement(preset, path.read_bytes(), args.presets)
+        print("against the Keras preset on real spectra: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+        warning = agreement_warning(found)
+        if warning:
+            print(f"WARNING: {warning}", file=sys.stderr)
     return 0
 
 
@@ -324,9 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="presets: only update the cards' metrics from --metrics-from (no training)")
 
     export = command("export", _export, help="SavedModel (TF Serving) and TFLite exports, parity report")
-    export.add_argument("models", nargs="*", metavar="MODEL.keras",
-                        help="a .keras file (with its .json card); for --report also 'aae-net' or 'ae-trans', which "
-                             "trains that network with data held out first")
+    export.add_argument("models", nargs="*", metavar="MODEL.keras|PRESET",
+                        help="a preset name (e.g. coverage-net-taxonomy) or a .keras file (with its .json card); for "
+                             "--report also 'aae-net' or 'ae-trans', which trains that network with data held out first")
     export.add_argument("--to", choices=["savedmodel", "tflite"])
     export.add_argument("--quantize", choices=["none", "float16", "dynamic", "int8"], default="none")
     export.add_argument("--report", action="store_true", help="every variant: size, agreement, held-out accuracy")
@@ -335,7 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", default="exports", help="folder for the exported files (default: exports)")
     export.add_argument("--serving", metavar="DIR", help="write the presets' TF Serving layout, edge files and "
                         "models.config into DIR (export/models is what export/docker-compose.yml mounts)")
-    export.add_argument("--presets", metavar="DIR", help="--serving: presets other than the shipped ones")
+    export.add_argument("--presets", metavar="DIR", help="presets other than the shipped ones (a PRESET name, "
+                                                          "--serving)")
     export.add_argument("--overwrite", action="store_true", help="--serving: replace an existing model version")
 
     analyze = command("analyze", _analyze, help="class, albedo and composition of spectrum files (pretrained)")
