@@ -72,6 +72,12 @@ def band_summary(wavelength, reflectance) -> dict:
         p = band_parameters(wavelength, reflectance)
     except SpectrumError as error:
         return {"error": str(error)}
+    return summary_of(p)
+
+
+def summary_of(p) -> dict:
+    """:func:`band_summary`'s dict of measured :class:`~astrokeras.physics.band_parameters.BandParameters` (both
+    bands)."""
     return {"band_i_centre_um": round(p.band_i_centre, 4), "band_ii_centre_um": round(p.band_ii_centre, 4),
             "bar": round(p.bar, 3), "gaffey_subtypes": gaffey_subtypes(p.band_i_centre, p.bar),
             "dunn_ol_px": round(float(dunn_olivine_fraction(p.bar)), 3),

@@ -94,10 +94,10 @@ class CompositionData:
         return keep & (np.nan_to_num(self.modal[:, :3]).sum(axis=1) >= 0.65)
 
 
-def material_groups(meta: pd.DataFrame) -> np.ndarray:
-    """A group index per spectrum: spectra with the same ``SampleID`` or the same 15-label vector (the same
-    material measured again) share a group (union-find over both keys)."""
-    n = len(meta)
+def union_groups(*keys) -> np.ndarray:
+    """One group index per row: rows that share a value of any of ``keys`` (equal-length sequences) share a group
+    (union-find over every key)."""
+    n = len(keys[0])
     parent = np.arange(n)
 
     def find(i):
@@ -106,8 +106,7 @@ def material_groups(meta: pd.DataFrame) -> np.ndarray:
             i = parent[i]
         return i
 
-    labels = meta[list(MINERAL_LABELS)].astype(float).round(4).fillna(-1.0).astype(str).agg("|".join, axis=1)
-    for key in (meta["SampleID"].astype(str).str.strip(), labels):
+    for key in keys:
         first = {}
         for i, value in enumerate(key):
             if value in first:
@@ -116,6 +115,13 @@ def material_groups(meta: pd.DataFrame) -> np.ndarray:
                 first[value] = i
     roots = np.array([find(i) for i in range(n)])
     return np.unique(roots, return_inverse=True)[1]
+
+
+def material_groups(meta: pd.DataFrame) -> np.ndarray:
+    """A group index per spectrum: spectra with the same ``SampleID`` or the same 15-label vector (the same
+    material measured again) share a group (see :func:`union_groups`)."""
+    labels = meta[list(MINERAL_LABELS)].astype(float).round(4).fillna(-1.0).astype(str).agg("|".join, axis=1)
+    return union_groups(meta["SampleID"].astype(str).str.strip(), labels)
 
 
 def composition_labels(meta: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -67,14 +67,13 @@ def preset_agreement(preset: str, content: bytes, presets_dir=None, count: int =
     """How far the TFLite file ``content`` of ``preset`` is from the Keras preset on real inputs (a seeded choice
     other than the calibration set's): top-1 agreement for a classifier; the RMS change in percentage points of
     the modal fractions (CompositionNet), of log10 albedo in dex (AAE-Net) or of the abundances (AE-trans)."""
+    from astrokeras.export.serving import _outputs
     from astrokeras.lite import TFLiteModel
     from astrokeras.models.preset_loading import load_preset
 
     inputs = preset_inputs(preset, presets_dir, count=count, seed=1)
     model, card = load_preset(preset, presets_dir)
-    reference = model.predict(inputs if len(inputs) > 1 else inputs["spectrum"], verbose=0)
-    if not isinstance(reference, dict):
-        reference = dict(zip(model.output_names, reference if isinstance(reference, (list, tuple)) else [reference]))
+    reference = _outputs(model, inputs)
     out = TFLiteModel(content).run(**inputs)
     found = {"spectra": len(inputs["spectrum"])}
     if "probabilities" in out:

@@ -28,6 +28,7 @@ import numpy as np
 from astrokeras import datasets
 from astrokeras.datasets.relab_composition import VISNIR_GRID, composition_data
 from astrokeras.recipes import composition_net_mineralogy
+from astrokeras.reproduce.composition_table import _asteroid_inputs, _three
 from astrokeras.reproduce.saved_folds import table_store
 from astrokeras.training.composition import predict_composition, train_composition_model
 
@@ -35,17 +36,11 @@ SEEDS = (0, 1, 2, 3, 4)
 THREE = ("OL", "OPX", "CPX")
 
 
-def _asteroid_inputs(wavelength, reflectance, grid):
-    from astrokeras.reproduce.composition_table import _asteroid_inputs as inputs
-
-    return inputs(wavelength, reflectance, grid)
-
-
 def asteroid_outputs(model) -> dict:
     """Itokawa's mean OL / OPX / CPX (renormalised) and Eros's modal and ol/(ol+px), as arrays."""
     itokawa = datasets.load_itokawa()
     out = predict_composition(model, _asteroid_inputs(itokawa.wavelength, itokawa.reflectance, VISNIR_GRID))
-    three = out["modal"][:, :3] / np.maximum(out["modal"][:, :3].sum(axis=1, keepdims=True), 1e-9)
+    three = _three(out["modal"])
     busdemeo = datasets.load_busdemeo()
     row = int(np.flatnonzero(busdemeo.meta["designation"].astype(str).to_numpy() == "433")[0])
     eros = predict_composition(model, _asteroid_inputs(busdemeo.wavelength, busdemeo.reflectance[row:row + 1],

@@ -49,6 +49,7 @@ from astrokeras.datasets.relab_composition import (
     composition_folds,
 )
 from astrokeras.evaluation import within_one_sigma
+from astrokeras.mineralogy import summary_of
 from astrokeras.physics.band_parameters import (
     band_parameters_many,
     cloutis_pyroxene_fraction,
@@ -515,8 +516,7 @@ def _asteroid_analogues(base, params) -> dict:
         counts = {}
         for cls, p in zip(base, params):
             if cls in wanted and p is not None:
-                found = analogue_of(str(cls), {"band_i_centre_um": p.band_i_centre, "band_ii_centre_um":
-                                               p.band_ii_centre, "bar": p.bar, "dunn_fa_mol_pct": None})
+                found = analogue_of(str(cls), summary_of(p))
                 key = found["class"] or "none (olivine band)"
                 counts[key] = counts.get(key, 0) + 1
         out[label] = dict(sorted(counts.items(), key=lambda kv: -kv[1]))

@@ -27,6 +27,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from astrokeras.datasets.relab_composition import union_groups
+from astrokeras.physics.band_parameters import dunn_fayalite
 from astrokeras.physics.meteorite_analogue import (
     HED_CLASSES,
     MODEL_PATH,
@@ -49,27 +51,6 @@ def meteorite_key(name: str) -> str:
     return " ".join(stem.lower().split())
 
 
-def _union_groups(*keys) -> np.ndarray:
-    """One group index per row: rows sharing any of ``keys`` share a group."""
-    n = len(keys[0])
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for key in keys:
-        first = {}
-        for i, value in enumerate(key):
-            if value in first:
-                parent[find(i)] = find(first[value])
-            else:
-                first[value] = i
-    return np.unique([find(i) for i in range(n)], return_inverse=True)[1]
-
-
 def lab_table(data, params) -> pd.DataFrame:
     """The RELAB meteorites with both bands measured: band parameters, ``kind`` (H / L / LL / eucrite /
     diogenite) and ``meteorite`` (a group index)."""
@@ -84,10 +65,8 @@ def lab_table(data, params) -> pd.DataFrame:
         rows.append({"kind": kind.iloc[i], "name": str(data.meta["SampleName"].iloc[i]), "material": data.groups[i],
                      "band_i_centre_um": p.band_i_centre, "band_ii_centre_um": p.band_ii_centre, "bar": p.bar})
     table = pd.DataFrame(rows)
-    from astrokeras.physics.band_parameters import dunn_fayalite
-
     table["dunn_fa_mol_pct"] = dunn_fayalite(table["band_i_centre_um"].to_numpy())
-    table["meteorite"] = _union_groups(table["material"].to_numpy(), table["name"].map(meteorite_key).to_numpy())
+    table["meteorite"] = union_groups(table["material"].to_numpy(), table["name"].map(meteorite_key).to_numpy())
     return table
 
 
