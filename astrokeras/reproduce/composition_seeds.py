@@ -124,6 +124,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     parser.add_argument("--output", default="outputs")
     args = parser.parse_args(argv)
+    from astrokeras.console import log_to_stderr, quiet_tensorflow
+
+    quiet_tensorflow()
+    log_to_stderr()  # each training's per-epoch progress (loss, best epoch, time left)
     print(format_composition_seeds(run_composition_seeds(tuple(args.seeds), args.output)))
     return 0
 
