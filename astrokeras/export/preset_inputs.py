@@ -35,12 +35,26 @@ def coverage_cuts(preset: str) -> tuple:
     return (0.45, 2.45), middle, (0.85, 2.45)
 
 
+def disjoint_rows(total: int, count: int, seed: int) -> np.ndarray:
+    """Sorted row numbers of up to ``count`` spectra out of ``total``: seed 0 draws from one half of a fixed
+    shuffle (the int8 calibration set), any other seed from the other half, so that the spectra that measure a
+    quantized file never calibrated it.
+
+    >>> a, b = disjoint_rows(100, 40, 0), disjoint_rows(100, 40, 1)
+    >>> len(a), len(b), len(set(a) & set(b))
+    (40, 40, 0)
+    """
+    order = np.random.default_rng(0).permutation(total)
+    pool = order[: total // 2] if seed == 0 else order[total // 2:]
+    return np.sort(np.random.default_rng(seed).choice(pool, size=min(count, len(pool)), replace=False))
+
+
 def _masked_inputs(preset: str, card: dict, count: int, seed: int) -> dict:
     from astrokeras import datasets
 
     data = datasets.load_busdemeo()
     grid = grid_of(card)
-    rows = np.sort(np.random.default_rng(seed).choice(len(data), size=min(count, len(data)), replace=False))
+    rows = disjoint_rows(len(data), count, seed)
     values, masks = [], []
     for row in rows:
         for start, stop in coverage_cuts(preset):
@@ -64,8 +78,8 @@ def preset_inputs(preset: str, presets_dir=None, count: int = 256, seed: int = 0
 
 
 def preset_agreement(preset: str, content: bytes, presets_dir=None, count: int = 256) -> dict:
-    """How far the TFLite file ``content`` of ``preset`` is from the Keras preset on real inputs (a seeded choice
-    other than the calibration set's): top-1 agreement for a classifier; the RMS change in percentage points of
+    """How far the TFLite file ``content`` of ``preset`` is from the Keras preset on real inputs (for the masked
+    presets, spectra disjoint from the calibration set's: :func:`disjoint_rows`): top-1 agreement for a classifier; the RMS change in percentage points of
     the modal fractions (CompositionNet), of log10 albedo in dex (AAE-Net) or of the abundances (AE-trans)."""
     from astrokeras.export.serving import _outputs
     from astrokeras.lite import TFLiteModel
@@ -73,9 +87,17 @@ def preset_agreement(preset: str, content: bytes, presets_dir=None, count: int =
 
     inputs = preset_inputs(preset, presets_dir, count=count, seed=1)
     model, card = load_preset(preset, presets_dir)
-    reference = _outputs(model, inputs)
-    out = TFLiteModel(content).run(**inputs)
-    found = {"spectra": len(inputs["spectrum"])}
+    return {"spectra": len(inputs["spectrum"]),
+            **output_change(card, _outputs(model, inputs), TFLiteModel(content).run(**inputs))}
+
+
+def output_change(card: dict, reference: dict, out: dict) -> dict:
+    """How far the outputs ``out`` are from the Keras outputs ``reference`` (see :func:`preset_agreement`).
+
+    >>> output_change({}, {"probabilities": np.eye(3)}, {"probabilities": np.eye(3)[[0, 1, 1]]})
+    {'top1_agreement': 0.6667}
+    """
+    found = {}
     if "probabilities" in out:
         a, b = np.asarray(reference["probabilities"]), out["probabilities"]
         found["top1_agreement"] = round(float(np.mean(a.argmax(1) == b.argmax(1))), 4)

@@ -1,0 +1,91 @@
+"""``astrokeras export --report PRESET ...``: every TFLite variant of a shipped preset, its size, its latency and
+how far it moves the preset's answers.
+
+Per variant -- float32, float16, dynamic (int8 weights), int8 with float32 input and output, and int8 with int8
+input and output (a board without float; quantized and dequantized with the file's own scales, as the board
+would) -- the report gives the file's size, the median latency of one spectrum on one thread, and the change
+against the Keras preset on real spectra other than the int8 calibration set's
+(:func:`astrokeras.export.preset_inputs.preset_inputs`, seed 1; for the coverage-masked networks, each spectrum
+at three coverages): top-1 agreement for a classifier, the RMS change of the modal fractions (pp), of log10
+albedo (dex) or of the abundances.
+
+The presets are trained on every labelled spectrum, so these are agreements, not accuracies: an answer that
+moves by less than the spread between trainings does not change the accuracy measured on held-out folds (the
+coverage and composition tables). int8 files are converted from :func:`~astrokeras.export.bounded_attention.
+with_bounded_attention`'s copy.
+
+Example
+-------
+``astrokeras export --report coverage-net-taxonomy composition-net-mineralogy --json``
+"""
+
+from __future__ import annotations
+
+import functools
+import pathlib
+import statistics
+import time
+
+VARIANTS = {"float32": ("none", False), "float16": ("float16", False), "dynamic": ("dynamic", False),
+            "int8": ("int8", False), "int8-integer-io": ("int8", True)}
+
+
+def _latency_us(call, one: dict, calls: int) -> float:
+    call(**one)
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        call(**one)
+        times.append(time.perf_counter() - start)
+    return round(1e6 * statistics.median(times), 1)
+
+
+def preset_report(preset: str, output_dir, presets_dir=None, *, count: int = 256, calls: int = 300) -> dict:
+    """Convert ``preset`` to every variant of :data:`VARIANTS` under ``output_dir`` and measure each one (see the
+    module docstring); returns ``{"preset", "spectra", "rows": [...]}``."""
+    from astrokeras.export.bounded_attention import with_bounded_attention
+    from astrokeras.export.preset_inputs import output_change, preset_inputs
+    from astrokeras.export.savedmodel import export_savedmodel
+    from astrokeras.export.serving import _outputs
+    from astrokeras.export.tflite import TFLiteModel, run_integer_io, to_tflite
+    from astrokeras.models.preset_loading import load_preset
+
+    output_dir = pathlib.Path(output_dir)
+    model, card = load_preset(preset, presets_dir)
+    inputs = preset_inputs(preset, presets_dir, count=count, seed=1)
+    calibration = preset_inputs(preset, presets_dir)
+    if len(calibration) == 1:
+        calibration = calibration["spectrum"]
+    reference = _outputs(model, inputs)
+    saved = {False: export_savedmodel(model, output_dir / "savedmodel" / "1"),
+             True: export_savedmodel(with_bounded_attention(model), output_dir / "savedmodel-int8" / "1")}
+    one = {k: v[:1] for k, v in inputs.items()}
+    rows, float_bytes = [], None
+    for variant, (quantize, integer_io) in VARIANTS.items():
+        start = time.perf_counter()
+        content = to_tflite(saved[quantize == "int8"], quantize, calibration if quantize == "int8" else None,
+                            integer_io=integer_io)
+        seconds = time.perf_counter() - start
+        (output_dir / f"{preset}_{variant}.tflite").write_bytes(content)
+        float_bytes = float_bytes or len(content)
+        lite = TFLiteModel(content, num_threads=1)
+        run = functools.partial(run_integer_io, lite) if integer_io else lite.run
+        out = run(**inputs)
+        latency = _latency_us(run, one, calls)  # one thread; integer I/O includes the numpy (de)quantizing
+        rows.append({"variant": variant, "bytes": len(content), "size_vs_float32": round(len(content) / float_bytes, 3),
+                     "latency_us": latency, "convert_s": round(seconds, 1), **output_change(card, reference, out)})
+    return {"preset": preset, "spectra": len(inputs["spectrum"]),
+            "measured_on": "real spectra disjoint from the int8 calibration set (the preset trained on them: "
+                           "agreement, not accuracy)", "rows": rows}
+
+
+def format_preset_report(report: dict) -> str:
+    """The report as a text table."""
+    keys = [k for k in report["rows"][0] if k not in ("variant", "bytes", "size_vs_float32", "latency_us", "convert_s")]
+    lines = [f"{report['preset']}: {report['spectra']} inputs; {report['measured_on']}",
+             f"{'variant':<16} {'bytes':>8} {'vs f32':>7} {'us/spectrum':>12} " + " ".join(f"{k:>20}" for k in keys)]
+    for row in report["rows"]:
+        latency = f"{row['latency_us']:.0f}"
+        lines.append(f"{row['variant']:<16} {row['bytes']:>8} {row['size_vs_float32']:>7.3f} {latency:>12} "
+                     + " ".join(f"{row[k]:>20}" for k in keys))
+    return "\n".join(lines)
