@@ -8,7 +8,9 @@ spectrum come from TensorFlow's profiler on the frozen float32 graph and are set
 (cores x clock x 32 float32 FLOP per cycle for AVX2 with two FMA units), so the distance to the limit shows.
 Without arguments, the shipped presets of the three networks are timed: ``asc-net-visible-4class`` (ASC-Net,
 49 bands), ``aae-net-albedo`` (AAE-Net, 201 bands + 11 class probabilities) and ``ae-trans-olivine-pyroxene``
-(AE-trans, 201 bands). Latency does not depend on the weights; int8 agreement does, see
+(AE-trans, 201 bands), and the two that ``analyze`` runs besides: ``coverage-net-taxonomy`` (CoverageNet, 106
+bands + mask) and ``composition-net-mineralogy`` (CompositionNet, 201 bands + mask; masks cover 95% of the grid).
+int8 is converted from the bounded-attention copy (:mod:`astrokeras.export.bounded_attention`), as the exports are. Latency does not depend on the weights; int8 agreement does, see
 ``astrokeras export --report``.
 """
 
@@ -45,6 +47,10 @@ def _throughput(call, X, rows, repeats=5):
 
 def _inputs(model, rows: int, rng) -> dict:
     out = {t.name: (1.0 + 0.1 * rng.normal(size=(rows,) + tuple(t.shape[1:]))).astype("float32") for t in model.inputs}
+    if "mask" in out:  # a coverage-masked network: a VIS-NIR spectrum on most of its grid, a real 0/1 mask
+        out["mask"] = np.ones_like(out["mask"])
+        out["mask"][:, : out["mask"].shape[1] // 20] = 0.0
+        out["spectrum"] *= out["mask"]
     if "class_probabilities" in out:
         out["class_probabilities"] = np.abs(out["class_probabilities"])
         out["class_probabilities"] /= out["class_probabilities"].sum(1, keepdims=True)
@@ -53,13 +59,15 @@ def _inputs(model, rows: int, rng) -> dict:
 
 def flops_per_spectrum(model) -> int:
     import tensorflow as tf
-    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
     from tensorflow.python.profiler.model_analyzer import profile
     from tensorflow.python.profiler.option_builder import ProfileOptionBuilder
 
     names = [t.name for t in model.inputs]
     specs = [tf.TensorSpec([1] + list(t.shape[1:]), tf.float32) for t in model.inputs]
-    call = lambda *xs: model(dict(zip(names, xs)) if len(xs) > 1 else xs[0], training=False)  # noqa: E731
+    call = lambda *xs: model(dict(zip(names, xs)) if len(xs) > 1 else xs[0], training=False)
     concrete = tf.function(call).get_concrete_function(*specs)
     frozen = convert_variables_to_constants_v2(concrete)
     options = ProfileOptionBuilder(ProfileOptionBuilder.float_operation()).with_empty_output().build()
@@ -76,24 +84,26 @@ def benchmark(model, label: str, calls: int) -> dict:
     import tensorflow as tf
 
     from astrokeras.export import TFLiteModel, export_savedmodel, to_tflite
+    from astrokeras.export.bounded_attention import with_bounded_attention
 
     rng = np.random.default_rng(0)
     X = _inputs(model, 1024, rng)
     one = {k: v[:1] for k, v in X.items()}
     single = len(X) == 1
-    keras_input = (lambda d: next(iter(d.values()))) if single else (lambda d: d)  # noqa: E731
+    keras_input = (lambda d: next(iter(d.values()))) if single else (lambda d: d)
     work = pathlib.Path(tempfile.mkdtemp())
     saved = export_savedmodel(model, work / "savedmodel" / "1")
     serve = tf.saved_model.load(str(saved)).signatures["serving_default"]
-    serve_call = lambda d: serve(**{k: tf.constant(v) for k, v in d.items()})  # noqa: E731
+    serve_call = lambda d: serve(**{k: tf.constant(v) for k, v in d.items()})
     rows = [{"runtime": "keras predict_on_batch", "bytes": None,
              "latency_us": _median_us(lambda d: model.predict_on_batch(keras_input(d)), one, calls),
              "spectra_per_s": _throughput(lambda d: model.predict_on_batch(keras_input(d)), X, 1024)},
             {"runtime": "savedmodel", "bytes": sum(f.stat().st_size for f in saved.rglob("*") if f.is_file()),
              "latency_us": _median_us(serve_call, one, calls), "spectra_per_s": _throughput(serve_call, X, 1024)}]
+    bounded = export_savedmodel(with_bounded_attention(model), work / "bounded" / "1")  # what int8 converts
     for quantize in ("none", "float16", "dynamic", "int8"):
-        content = to_tflite(saved, quantize, representative={k: v[:200] for k, v in X.items()} if not single
-                            else keras_input(X)[:200])
+        content = to_tflite(bounded if quantize == "int8" else saved, quantize,
+                            representative={k: v[:200] for k, v in X.items()} if not single else keras_input(X)[:200])
         a, b = TFLiteModel(content, num_threads=1), TFLiteModel(content, num_threads=1)
         rows.append({"runtime": f"tflite {quantize}", "bytes": len(content),
                      "latency_us": _median_us(lambda d: a.run(**d), one, calls),
@@ -118,9 +128,11 @@ def main(argv=None) -> dict:
     import keras
 
     import astrokeras.layers  # noqa: F401
-    from astrokeras.presets import load_preset, preset_cards
+    from astrokeras.models.preset_loading import load_preset
+    from astrokeras.presets import preset_cards
 
-    names = args.models or ["asc-net-visible-4class", "aae-net-albedo", "ae-trans-olivine-pyroxene"]
+    names = args.models or ["asc-net-visible-4class", "aae-net-albedo", "ae-trans-olivine-pyroxene",
+                            "coverage-net-taxonomy", "composition-net-mineralogy"]
     results = []
     for name in names:
         if name in preset_cards():
