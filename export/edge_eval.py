@@ -14,6 +14,10 @@ spectra of a reference file one at a time through the ``serving_default`` signat
 * agreement with the Keras outputs stored in the reference file: top-1 agreement for class probabilities,
   the largest absolute difference for regressions (albedo, abundances, reconstruction) -- and for both.
 
+With ``--save-outputs FILE.npz`` it also writes the raw outputs of every file (keys ``<file stem>.<output
+name>``, e.g. ``asc_net_float32.probabilities``, plus a ``meta`` JSON string naming the machine), so that two
+machines can be compared output by output with ``compare_outputs.py`` (an x86 host against an arm64 board).
+
 The reference file (``reference.npz``, written beside the ``.tflite`` files by
 ``python -m astrokeras.export.serving``) holds ``input.<name>`` arrays (real spectra on the model's grid),
 ``output.<name>`` arrays (what the Keras model answered) and a ``meta`` JSON string.
@@ -23,6 +27,7 @@ Usage::
     python edge_eval.py models/edge/asc_net/asc_net_float32.tflite          # reference.npz from the same folder
     python edge_eval.py models/edge/*/*.tflite --json                        # every file, one JSON document
     python edge_eval.py model.tflite --reference ref.npz --threads 2 --min-top1 0.99   # exit 1 below 99%
+    python edge_eval.py edge/asc_net/*.tflite --save-outputs arm64.npz   # then: compare_outputs.py x86.npz arm64.npz
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -92,8 +98,10 @@ def agreement(lite: dict, expected: dict, kinds: dict) -> dict:
     return report
 
 
-def evaluate(model_path, reference_path, *, threads: int = 1, warmup: int = 10, limit: int | None = None) -> dict:
-    """Latency, peak memory and agreement of one ``.tflite`` file on one reference file."""
+def evaluate(model_path, reference_path, *, threads: int = 1, warmup: int = 10, limit: int | None = None,
+             outputs_path=None) -> dict:
+    """Latency, peak memory and agreement of one ``.tflite`` file on one reference file; with ``outputs_path``,
+    the raw outputs (every output of the signature, one row per spectrum) are also written there as an ``.npz``."""
     from ai_edge_litert.interpreter import Interpreter
 
     inputs, expected, meta = read_reference(reference_path)
@@ -121,6 +129,9 @@ def evaluate(model_path, reference_path, *, threads: int = 1, warmup: int = 10, 
         answers.append({k: np.array(v) for k, v in out.items()})
     peak = peak_rss_kib()
     lite = {k: np.concatenate([a[k] for a in answers]) for k in answers[0]}
+    if outputs_path is not None:
+        with open(outputs_path, "wb") as handle:  # a handle: np.savez would append .npz to a bare name
+            np.savez(handle, **lite)
     return {
         "file": str(model_path), "bytes": os.path.getsize(model_path), "reference": str(reference_path),
         "preset": meta.get("preset"), "spectra": count, "threads": threads,
@@ -134,12 +145,14 @@ def evaluate(model_path, reference_path, *, threads: int = 1, warmup: int = 10, 
     }
 
 
-def _child(model, reference, args) -> dict:
+def _child(model, reference, args, outputs_path=None) -> dict:
     flags = [flag for flag, on in (("-S", sys.flags.no_site), ("-I", sys.flags.isolated)) if on]
     command = [sys.executable, *flags, os.path.abspath(__file__), "--one", str(model), "--reference", str(reference),
                "--threads", str(args.threads), "--warmup", str(args.warmup)]
     if args.limit is not None:
         command += ["--limit", str(args.limit)]
+    if outputs_path is not None:
+        command += ["--one-outputs", str(outputs_path)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"edge_eval: {model} failed")
@@ -178,27 +191,46 @@ def main(argv=None) -> int:
     parser.add_argument("--no-isolate", action="store_true", help="run every file in this process (the peak "
                         "memory of later files then reads low: ru_maxrss is a high-water mark)")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    parser.add_argument("--save-outputs", metavar="FILE.npz", help="write the raw outputs of every file to this "
+                        ".npz (keys <file stem>.<output name>), to compare machines with compare_outputs.py")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process evaluating one file
+    parser.add_argument("--one-outputs", help=argparse.SUPPRESS)  # where that child writes its raw outputs
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(evaluate(args.one, args.reference, threads=args.threads, warmup=args.warmup,
-                                  limit=args.limit)))
+                                  limit=args.limit, outputs_path=args.one_outputs)))
         return 0
     if not args.models:
         parser.error("give at least one .tflite file")
-    entries = []
-    for model in args.models:
-        model = pathlib.Path(model)
-        if not model.is_file():
-            raise SystemExit(f"edge_eval: no such file {model}")
-        reference = pathlib.Path(args.reference) if args.reference else model.with_name("reference.npz")
-        read_reference(reference)  # a missing or wrong reference fails here, with its reason, not in a child
-        if args.no_isolate:
-            entries.append(evaluate(model, reference, threads=args.threads, warmup=args.warmup, limit=args.limit))
-        else:
-            entries.append(_child(model, reference, args))
+    models = [pathlib.Path(model) for model in args.models]
+    stems = [model.stem for model in models]
+    if args.save_outputs and len(set(stems)) < len(stems):
+        raise SystemExit(f"edge_eval: --save-outputs keys outputs by file stem, and {sorted(stems)} repeat one: "
+                         "give files of distinct names")
+    entries, saved = [], {}
+    with tempfile.TemporaryDirectory(prefix="edge_eval_") as scratch:
+        for i, model in enumerate(models):
+            if not model.is_file():
+                raise SystemExit(f"edge_eval: no such file {model}")
+            reference = pathlib.Path(args.reference) if args.reference else model.with_name("reference.npz")
+            read_reference(reference)  # a missing or wrong reference fails here, with its reason, not in a child
+            outputs_path = pathlib.Path(scratch, f"{i}.npz") if args.save_outputs else None
+            if args.no_isolate:
+                entries.append(evaluate(model, reference, threads=args.threads, warmup=args.warmup,
+                                        limit=args.limit, outputs_path=outputs_path))
+            else:
+                entries.append(_child(model, reference, args, outputs_path))
+            if outputs_path is not None:
+                with np.load(outputs_path, allow_pickle=False) as data:
+                    saved.update({f"{model.stem}.{k}": data[k] for k in data.files})
     report = {"machine": platform.machine(), "python": platform.python_version(), "numpy": np.__version__,
               "ai_edge_litert": litert_version(), "cpu_count": os.cpu_count(), "files": entries}
+    if args.save_outputs:
+        meta = {k: report[k] for k in ("machine", "python", "numpy", "ai_edge_litert")}
+        meta["files"] = {pathlib.Path(e["file"]).stem: {"file": e["file"], "reference": e["reference"],
+                                                       "spectra": e["spectra"]} for e in entries}
+        with open(args.save_outputs, "wb") as handle:
+            np.savez(handle, meta=json.dumps(meta), **saved)
     print(json.dumps(report, indent=1) if args.json else format_table(entries))
     low = [e["file"] for e in entries for a in e["agreement"].values()
            if args.min_top1 is not None and a.get("top1_agreement", 1.0) < args.min_top1]
