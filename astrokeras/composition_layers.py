@@ -38,11 +38,7 @@ class MaskedLogCentre(keras.layers.Layer):
         spectrum, mask = inputs
         mask = ops.cast(mask, spectrum.dtype)
         logs = ops.log(ops.maximum(spectrum, self.floor)) * mask
-        # mean(logs) / mean(mask), the mean over the covered bands, each mean a product with a constant column of
-        # 1 / B: every tensor stays in a small range and an int8 export stays faithful (with sums, the sum of the
-        # mask, up to B, spent the int8 range; TFLite's int8 MEAN over the 201 bands was off by 100s of steps)
-        average = ops.ones((spectrum.shape[1], 1), dtype=spectrum.dtype) / spectrum.shape[1]
-        mean = ops.matmul(logs, average) / ops.maximum(ops.matmul(mask, average), 1.0 / spectrum.shape[1])
+        mean = ops.sum(logs, axis=1, keepdims=True) / ops.maximum(ops.sum(mask, axis=1, keepdims=True), 1.0)
         return ops.where(mask > 0, logs - mean, ops.zeros_like(logs))
 
     def compute_output_shape(self, input_shape):

@@ -209,10 +209,7 @@ class MaskedMean(keras.layers.Layer):
     def call(self, inputs):
         x, mask = inputs
         mask = ops.cast(mask, x.dtype)[:, :, None]
-        # Means, not sums, over the bands: the same quotient, but every tensor stays in the range of x and of
-        # the mask, which keeps an int8 export faithful (a sum of up to B values spends the int8 range).
-        bands = x.shape[1] or 1
-        return ops.mean(x * mask, axis=1) / ops.maximum(ops.mean(mask, axis=1), 1.0 / bands)
+        return ops.sum(x * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], input_shape[0][2])
