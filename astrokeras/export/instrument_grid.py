@@ -28,7 +28,8 @@ from astrokeras.spectra.coverage import GAIA_BANDS, bin_means, covered
 
 # Named instrument profiles: wavelengths (um) a board reads.
 PROFILES = {
-    # Hayabusa NIRS (Abe et al. 2006): 64 channels, 0.76-2.25 um nominal, 0.82-2.08 um used for Itokawa's spectra
+    # Hayabusa NIRS (Abe et al. 2006): 64 channels, here over 0.82-2.08 um, the range the composition table's
+    # "Hayabusa NIRS coverage" row cuts spectra to
     "hayabusa-nirs": np.round(np.linspace(0.82, 2.08, 64), 4),
     # Gaia DR3's reflectance bands inside 0.46-0.90 um (its bluest and reddest bands are the least reliable):
     # the 11 bands the coverage table measures as "Gaia bands 0.46-0.90"
