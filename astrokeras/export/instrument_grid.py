@@ -130,8 +130,6 @@ def accuracy_at_coverage(preset: str, mask, grid, tables_dir="outputs") -> dict:
     import json
     import pathlib
 
-    from astrokeras.reproduce.coverage_table import GAIA_GRID
-
     name = "tablecoverage.json" if preset == "coverage-net-taxonomy" else "composition.json"
     path = pathlib.Path(tables_dir) / name
     table = "coverage" if name == "tablecoverage.json" else "composition"
@@ -154,7 +152,7 @@ def accuracy_at_coverage(preset: str, mask, grid, tables_dir="outputs") -> dict:
     best, score = None, 0.0
     for label in candidates:
         start, stop = _range_of(label)
-        sampled = GAIA_GRID if label.startswith("Gaia") else np.arange(start, stop + 1e-9, 0.005)
+        sampled = PROFILES["gaia-dr3"] if label.startswith("Gaia") else np.arange(start, stop + 1e-9, 0.005)
         s = _overlap(covered(sampled, grid), mask)
         if s > score:
             best, score = label, s
