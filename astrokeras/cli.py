@@ -148,9 +148,13 @@ def _export(args) -> int:
         for model in args.models:
             preset = _preset_named(model, args.presets)
             if preset:  # a shipped preset: every variant against the Keras preset on real spectra
-                from astrokeras.export.preset_report import format_preset_report, preset_report
+                from astrokeras.export.preset_report import (
+                    format_preset_report,
+                    preset_report,
+                )
 
-                report = preset_report(preset, pathlib.Path(args.output) / preset, args.presets)
+                report = preset_report(preset, pathlib.Path(args.output) / preset, args.presets,
+                                       echo=lambda line: print(line, file=sys.stderr, flush=True))
                 reports.append(report)
                 if not args.json:
                     print(format_preset_report(report) + "\n", flush=True)
@@ -191,6 +195,8 @@ def _export(args) -> int:
             args.parser.error("--grid writes a TFLite file: give --to tflite")
         from astrokeras.export.instrument_grid import export_fixed_grid
 
+        print(f"{preset} on {args.grid}: converting and checking on real spectra (about 20 s)", file=sys.stderr,
+              flush=True)
         try:
             card = export_fixed_grid(preset, args.grid, args.quantize, pathlib.Path(args.output) / preset,
                                      args.presets, args.tables)

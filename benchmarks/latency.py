@@ -20,21 +20,10 @@ import argparse
 import json
 import os
 import pathlib
-import statistics
 import tempfile
 import time
 
 import numpy as np
-
-
-def _median_us(call, x, calls):
-    call(x)
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        call(x)
-        times.append(time.perf_counter() - start)
-    return 1e6 * statistics.median(times)
 
 
 def _throughput(call, X, rows, repeats=5):
@@ -85,6 +74,7 @@ def benchmark(model, label: str, calls: int) -> dict:
 
     from astrokeras.export import TFLiteModel, export_savedmodel, to_tflite
     from astrokeras.export.bounded_attention import with_bounded_attention
+    from astrokeras.export.preset_report import median_latency_us
 
     rng = np.random.default_rng(0)
     X = _inputs(model, 1024, rng)
@@ -96,17 +86,17 @@ def benchmark(model, label: str, calls: int) -> dict:
     serve = tf.saved_model.load(str(saved)).signatures["serving_default"]
     serve_call = lambda d: serve(**{k: tf.constant(v) for k, v in d.items()})
     rows = [{"runtime": "keras predict_on_batch", "bytes": None,
-             "latency_us": _median_us(lambda d: model.predict_on_batch(keras_input(d)), one, calls),
+             "latency_us": median_latency_us(lambda d: model.predict_on_batch(keras_input(d)), one, calls),
              "spectra_per_s": _throughput(lambda d: model.predict_on_batch(keras_input(d)), X, 1024)},
             {"runtime": "savedmodel", "bytes": sum(f.stat().st_size for f in saved.rglob("*") if f.is_file()),
-             "latency_us": _median_us(serve_call, one, calls), "spectra_per_s": _throughput(serve_call, X, 1024)}]
+             "latency_us": median_latency_us(serve_call, one, calls), "spectra_per_s": _throughput(serve_call, X, 1024)}]
     bounded = export_savedmodel(with_bounded_attention(model), work / "bounded" / "1")  # what int8 converts
     for quantize in ("none", "float16", "dynamic", "int8"):
         content = to_tflite(bounded if quantize == "int8" else saved, quantize,
                             representative={k: v[:200] for k, v in X.items()} if not single else keras_input(X)[:200])
         a, b = TFLiteModel(content, num_threads=1), TFLiteModel(content, num_threads=1)
         rows.append({"runtime": f"tflite {quantize}", "bytes": len(content),
-                     "latency_us": _median_us(lambda d: a.run(**d), one, calls),
+                     "latency_us": median_latency_us(lambda d: a.run(**d), one, calls),
                      "spectra_per_s": _throughput(lambda d: b.run(**d), X, 1024)})
     flops = flops_per_spectrum(model)
     best = max(r["spectra_per_s"] for r in rows)

@@ -30,19 +30,23 @@ VARIANTS = {"float32": ("none", False), "float16": ("float16", False), "dynamic"
             "int8": ("int8", False), "int8-integer-io": ("int8", True)}
 
 
-def _latency_us(call, one: dict, calls: int) -> float:
-    call(**one)
+def median_latency_us(call, x, calls: int) -> float:
+    """The median wall time (us) of ``calls`` calls ``call(x)``, after one untimed call (also used by
+    ``benchmarks/latency.py``)."""
+    call(x)
     times = []
     for _ in range(calls):
         start = time.perf_counter()
-        call(**one)
+        call(x)
         times.append(time.perf_counter() - start)
-    return round(1e6 * statistics.median(times), 1)
+    return 1e6 * statistics.median(times)
 
 
-def preset_report(preset: str, output_dir, presets_dir=None, *, count: int = 256, calls: int = 300) -> dict:
+def preset_report(preset: str, output_dir, presets_dir=None, *, count: int = 256, calls: int = 300,
+                  echo=None) -> dict:
     """Convert ``preset`` to every variant of :data:`VARIANTS` under ``output_dir`` and measure each one (see the
-    module docstring); returns ``{"preset", "spectra", "rows": [...]}``."""
+    module docstring); ``echo`` (e.g. ``print``) gets a line per variant as it is done. Returns ``{"preset",
+    "spectra", "rows": [...]}``."""
     from astrokeras.export.bounded_attention import with_bounded_attention
     from astrokeras.export.preset_inputs import output_change, preset_inputs
     from astrokeras.export.savedmodel import export_savedmodel
@@ -71,9 +75,13 @@ def preset_report(preset: str, output_dir, presets_dir=None, *, count: int = 256
         lite = TFLiteModel(content, num_threads=1)
         run = functools.partial(run_integer_io, lite) if integer_io else lite.run
         out = run(**inputs)
-        latency = _latency_us(run, one, calls)  # one thread; integer I/O includes the numpy (de)quantizing
+        # one thread; integer I/O includes the numpy (de)quantizing
+        latency = round(median_latency_us(lambda x, run=run: run(**x), one, calls), 1)
         rows.append({"variant": variant, "bytes": len(content), "size_vs_float32": round(len(content) / float_bytes, 3),
                      "latency_us": latency, "convert_s": round(seconds, 1), **output_change(card, reference, out)})
+        if echo:
+            echo(f"{preset} {variant}: {len(content)} bytes, {latency:.0f} us, "
+                 + ", ".join(f"{k} {v}" for k, v in rows[-1].items() if k not in ("variant", "bytes", "latency_us")))
     return {"preset": preset, "spectra": len(inputs["spectrum"]),
             "measured_on": "real spectra disjoint from the int8 calibration set (the preset trained on them: "
                            "agreement, not accuracy)", "rows": rows}
