@@ -48,6 +48,13 @@ from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.physics.meteorite_analogue import analogue_line
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
+from astrokeras.schemes.fine_classes import (
+    demeo_slope,
+    fine_classes_of,
+    folded_note,
+    load_fine_models,
+    weathered_label,
+)
 from astrokeras.spectra import Spectrum, SpectrumError
 from astrokeras.spectra.artefacts import FACTOR, FLAT_TO, constant, dropouts
 from astrokeras.spectra.coverage import MAX_GAP_UM, covered, describe, encode
@@ -92,6 +99,12 @@ class Analysis:
     chemistry_1sigma: dict | None = None
     band_parameters: dict | None = None
     meteorite_analogue: dict | None = None
+    classes_busdemeo: list | None = None
+    probabilities_busdemeo: list | None = None
+    top_class_busdemeo: str | None = None
+    classes_bus: list | None = None
+    probabilities_bus: list | None = None
+    top_class_bus: str | None = None
     spectrum: Spectrum = dataclasses.field(repr=False, default=None)
 
     @property
@@ -240,6 +253,31 @@ def _without_glitches(spectrum: Spectrum):
                     notes=list(spectrum.notes) + [note]), []
 
 
+def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
+    """The Bus-DeMeo and Bus answers (the fields of :class:`Analysis`) and their notes: each scheme's
+    probabilities sum to the 11-class ones over every parent (:mod:`astrokeras.schemes.fine_classes`)."""
+    models, fields, notes = load_fine_models(), {}, []
+    top11 = classes11[int(np.argmax(P11))]
+    for scheme, key in (("Bus-DeMeo", "busdemeo"), ("Bus", "bus")):
+        fine, why = fine_classes_of(models, scheme, spectrum.wavelength, spectrum.reflectance, P11, classes11)
+        if fine is None:
+            notes.append(f"no {scheme} class: {why}")
+            continue
+        top, _ = fine.top
+        flag = ""
+        if scheme == "Bus-DeMeo" and fine.family == "VIS-NIR":
+            slope = demeo_slope(spectrum.wavelength, spectrum.reflectance)
+            top = weathered_label(top, slope)
+            flag = f", DeMeo slope {slope:.2f}/um" + (" (w: >= 0.25)" if top.endswith("w") else "")
+        fields |= {f"classes_{key}": list(fine.classes), f"top_class_{key}": top,
+                   f"probabilities_{key}": [round(p, 4) for p in fine.probabilities]}
+        notes.append(f"{scheme} from the {fine.family} child models ({models[scheme]['training_data']}) times the "
+                     f"11-class probabilities{flag}")
+        if folded_note(models[scheme], top11):
+            notes.append(folded_note(models[scheme], top11))
+    return fields, notes
+
+
 def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
     cards = preset_cards(presets)
     card, mask, P11, P4, score, shape = _classify(spectrum, presets)
@@ -284,8 +322,9 @@ def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
                         f"asteroid's (0-{MAX_ALBEDO:g}); it is not reported")
         albedo = None
     outside = _outside_share(spectrum, np.asarray(card["grid_um"]))
+    fine, fine_notes = _fine_schemes(spectrum, P11, list(card["classes"]))
     notes = list(spectrum.notes) + [f"classified on {describe(mask, card['grid_um'])} of the classifier's grid, "
-                                    f"normalised by the {card['normalisation']}"] + outside
+                                    f"normalised by the {card['normalisation']}"] + fine_notes + outside
     return Analysis(
         name=spectrum.name, coverage_um=(float(spectrum.wavelength[0]), float(spectrum.wavelength[-1])),
         coverage_used=describe(mask, card["grid_um"]), classifier=CLASSIFIER,
@@ -298,7 +337,7 @@ def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
         composition_note=found.note, models=[CLASSIFIER, *albedo_models, *found.models], notes=notes,
         warnings=warnings, composition_1sigma=found.modal_1sigma, chemistry=found.chemistry,
         chemistry_1sigma=found.chemistry_1sigma, band_parameters=found.band_parameters,
-        meteorite_analogue=found.analogue, spectrum=spectrum)
+        meteorite_analogue=found.analogue, spectrum=spectrum, **fine)
 
 
 def analyze_file(path, unit: str = "auto", presets=None) -> Analysis:
@@ -336,6 +375,19 @@ def band_line(band: dict | None) -> str:
             f"{band['dunn_fa_mol_pct']:.0f}, Fs {band['dunn_fs_mol_pct']:.0f} mol%")
 
 
+def _fine_lines(result: Analysis) -> list:
+    """``[(scheme, "Sqw (48.0%), then S (30.1%)")]`` for the finer schemes the spectrum has."""
+    lines = []
+    for scheme, classes, P, top in (("Bus-DeMeo", result.classes_busdemeo, result.probabilities_busdemeo,
+                                     result.top_class_busdemeo),
+                                    ("Bus", result.classes_bus, result.probabilities_bus, result.top_class_bus)):
+        if classes:
+            order = np.argsort(P)[::-1][:2]
+            line = f"{top} ({100 * P[order[0]]:.1f}%), then {classes[order[1]]} ({100 * P[order[1]]:.1f}%)"
+            lines.append((scheme, line))
+    return lines
+
+
 def format_analysis(result: Analysis) -> str:
     """A short human-readable report: class, albedo, composition, then notes and warnings."""
     (c1, p1), (c2, p2) = result.top2
@@ -346,6 +398,7 @@ def format_analysis(result: Analysis) -> str:
              f"{result.scheme}" + ("" if result.scheme == "4-class" else
                                    ", S/C/X/Other " + " ".join(f"{c} {100 * p:.0f}%" for c, p in
                                                                zip(result.classes_4, result.probabilities_4))) + "]",
+             *[f"  {scheme:<11} {line}" for scheme, line in _fine_lines(result)],
              f"  albedo      {albedo}   [{result.albedo_method}]"]
     if result.composition:
         sigma = result.composition_1sigma or {}

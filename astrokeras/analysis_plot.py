@@ -20,6 +20,7 @@ from astrokeras.analysis import albedo_spread
 from astrokeras.datasets import DataUnavailableError, load_demeo_templates
 from astrokeras.evaluation.figures import pyplot, save_png
 from astrokeras.physics.meteorite_analogue import analogue_line
+from astrokeras.schemes.taxonomy import base_class
 
 
 def _template(top_class: str):
@@ -34,6 +35,13 @@ def _template(top_class: str):
     return (templates.wavelength, templates.reflectance[i], templates.error[i]), f"DeMeo {top_class} template"
 
 
+def _template_class(result) -> str:
+    """The DeMeo template to draw: the Bus-DeMeo class (weathering flag dropped) where there is one."""
+    if result.top_class_busdemeo:
+        return base_class(result.top_class_busdemeo)
+    return result.top_class
+
+
 def analysis_png(result, path) -> pathlib.Path:
     """Write the figure of ``result`` (an :class:`~astrokeras.analysis.Analysis`) to ``path``."""
     plt = pyplot()
@@ -46,7 +54,7 @@ def analysis_png(result, path) -> pathlib.Path:
         ax.fill_between(spectrum.wavelength, spectrum.reflectance - spectrum.error,
                         spectrum.reflectance + spectrum.error, color="tab:blue", alpha=0.2, lw=0)
     ax.plot(spectrum.wavelength, spectrum.reflectance, color="tab:blue", lw=1.2, label=result.name or "spectrum")
-    template, label = _template(result.top_class)
+    template, label = _template(_template_class(result))
     if template is not None:
         w, r, e = template
         ax.plot(w, r, color="tab:red", lw=1.2, ls="--", label=label)
@@ -55,8 +63,11 @@ def analysis_png(result, path) -> pathlib.Path:
     else:
         ax.text(0.02, 0.03, label, transform=ax.transAxes, fontsize=7, color="gray")
     (c1, p1), (c2, p2) = result.top2
-    ax.set_title(f"{result.name}: {c1} {100 * p1:.0f}%, {c2} {100 * p2:.0f}%; albedo {result.albedo:.3f} "
-                 f"({albedo_spread(result)})", fontsize=9)
+    finer = "; ".join(f"{scheme} {top}" for scheme, top in (("Bus-DeMeo", result.top_class_busdemeo),
+                                                             ("Bus", result.top_class_bus)) if top)
+    albedo = "not reported" if result.albedo is None else f"{result.albedo:.3f} ({albedo_spread(result)})"
+    ax.set_title(f"{result.name}: {c1} {100 * p1:.0f}%, {c2} {100 * p2:.0f}%" + (f" ({finer})" if finer else "")
+                 + f"; albedo {albedo}", fontsize=9)
     ax.set_xlabel("wavelength (um)")
     ax.set_ylabel("reflectance (normalised at 0.55 um)")
     ax.legend(fontsize=8)

@@ -1,0 +1,206 @@
+"""The schemes papers cite, under the 11 classes: Bus-DeMeo (DeMeo et al. 2009) and Bus (Bus & Binzel 2002).
+
+A finer class is read as a child of one of the 11 VIS-NIR classes (:data:`~astrokeras.schemes.taxonomy.VISNIR_11`:
+Sq, Sr are children of S; Ch, Cgh of C; Xk, Xe of X; Sl, Sk of S in the Bus scheme; Ld of L) and its probability is
+
+    P(child) = P11(parent) x P(child | parent, spectrum),
+
+so the finer probabilities sum back to the 11-class ones over each parent, and to S / C / X / Other over the
+groups: the schemes never disagree. ``P(child | parent, spectrum)`` is a linear class model (standardise -> PCA ->
+logistic regression, fitted on the children of one parent only, folded into one affine map and a softmax:
+:mod:`astrokeras.schemes.class_model`) of the centred log-reflectance on a *family* grid
+(:func:`astrokeras.spectra.coverage.encode`):
+
+* Bus-DeMeo: ``VIS-NIR`` 0.45-2.45 um when the spectrum covers it, else ``NIR`` 0.85-2.45 um (IRTF/SpeX,
+  MITHNEOS without a visible part); a spectrum covering neither gets no Bus-DeMeo class, and says why;
+* Bus: ``visible`` 0.46-0.90 um.
+
+A child with fewer than :data:`MIN_SPECTRA` labelled spectra is not learnt: it is *folded* into its parent's
+base class (Sv and Sa are read as S, Cb and Cg as C, Xc and Xn as X) and the result says so; a class is never
+invented from two examples. DeMeo's weathering suffix ``w`` is a flag, not a class: a slope of at least
+:data:`WEATHERED_SLOPE` per um (DeMeo et al. 2009) over 0.45-2.45 um for S, Sq, Sr, Sv, Q and V.
+
+The fitted models ship in ``astrokeras/pretrained/fine-classes.json``, written from korda2023 (Bus-DeMeo) and
+SMASS II (Bus) by ``python -m astrokeras.reproduce.fine_classes --write``.
+
+Example
+-------
+>>> import numpy as np
+>>> parents = {"S": {"classes": ["S", "Sq"], "weights": [[0.0, 1.0]] * 3, "bias": [0.0, 0.0]}}
+>>> model = {"families": {"toy": {"grid_um": [0.5, 0.7, 0.9], "parents": parents}}, "folded": {"Sv": "S"}}
+>>> classes11 = ["A", "B", "C", "D", "K", "L", "Q", "S", "T", "V", "X"]
+>>> P11 = np.r_[np.zeros(7), 0.8, 0.0, 0.0, 0.2]
+>>> fine = fine_probabilities(model, "toy", np.zeros(3), P11, classes11)
+>>> [(c, round(p, 3)) for c, p in zip(fine.classes, fine.probabilities) if p > 0]
+[('S', 0.4), ('Sq', 0.4), ('X', 0.2)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import pathlib
+
+import numpy as np
+
+from astrokeras.schemes.class_model import class_probabilities_of
+from astrokeras.schemes.taxonomy import BUS, BUS_DEMEO, VISNIR_11
+from astrokeras.spectra.coverage import covered, encode
+
+MIN_SPECTRA = 8  # a child class with fewer labelled spectra is folded into its parent's base class
+WEATHERED_SLOPE = 0.25  # per um, DeMeo et al. 2009's "w"
+WEATHERED_CLASSES = ("S", "Sq", "Sr", "Sv", "Q", "V")
+FAMILIES = {  # scheme -> {family: (start, stop, step) um}, widest first
+    "Bus-DeMeo": {"VIS-NIR": (0.45, 2.45, 0.05), "NIR": (0.85, 2.45, 0.05)},
+    "Bus": {"visible": (0.46, 0.90, 0.02)},
+}
+# Bus (1999) classes -> the 11 VIS-NIR classes (the three Bus classes the 11 lack: Sk, Sl -> S, Ld -> L)
+BUS_PARENT = {c: VISNIR_11.map(c) or {"Sk": "S", "Sl": "S", "Ld": "L"}[c] for c in BUS.classes}
+
+
+def family_grid(scheme: str, family: str) -> np.ndarray:
+    """The wavelengths (um) of one family grid.
+
+    >>> family_grid("Bus-DeMeo", "NIR")[[0, -1]].tolist(), family_grid("Bus", "visible").size
+    ([0.85, 2.45], 23)
+    """
+    start, stop, step = FAMILIES[scheme][family]
+    return np.round(np.arange(start, stop + step / 2, step), 3)
+
+
+def parent_of(scheme: str, label: str):
+    """The 11-class parent of a Bus-DeMeo or Bus label (suffixes stripped), or None where the 11 drop it.
+
+    >>> parent_of("Bus-DeMeo", "Sqw"), parent_of("Bus", "Ld"), parent_of("Bus", "O")
+    ('S', 'L', None)
+    """
+    if scheme == "Bus":
+        return BUS_PARENT.get(str(label).strip())
+    return VISNIR_11.map(label)
+
+
+def children(scheme: str) -> dict:
+    """``{parent: [children]}`` of a scheme, every class of it that the 11 keep.
+
+    >>> children("Bus-DeMeo")["X"], children("Bus")["L"]
+    (['X', 'Xc', 'Xe', 'Xk', 'Xn'], ['L', 'Ld'])
+    """
+    classes = BUS_DEMEO.classes if scheme == "Bus-DeMeo" else BUS.classes
+    tree = {}
+    for c in classes:
+        parent = parent_of(scheme, c)
+        if parent is not None:
+            tree.setdefault(parent, []).append(c)
+    return tree
+
+
+def family_of(scheme: str, wavelength, families=None):
+    """``(family, grid)``: the widest family of ``scheme`` (of ``families``, default all) whose grid the
+    spectrum covers without a gap; ``(None, None)`` when it covers none.
+
+    >>> family_of("Bus-DeMeo", np.linspace(0.8, 2.5, 300))[0], family_of("Bus-DeMeo", np.linspace(0.9, 1.65, 99))
+    ('NIR', (None, None))
+    """
+    for family in families or FAMILIES[scheme]:
+        grid = family_grid(scheme, family)
+        if covered(wavelength, grid).all():
+            return family, grid
+    return None, None
+
+
+@dataclasses.dataclass
+class FineClasses:
+    """One spectrum's probabilities in a finer scheme (see the module docstring)."""
+
+    scheme: str
+    family: str
+    classes: list
+    probabilities: list
+    folded: dict  # rare child -> the class it is read as
+
+    @property
+    def top(self):
+        i = int(np.argmax(self.probabilities))
+        return self.classes[i], float(self.probabilities[i])
+
+
+def fine_probabilities(model: dict, family: str, values, P11, classes11) -> FineClasses:
+    """The finer probabilities from the 11-class ones ``P11`` (in ``classes11`` order) and the spectrum's centred
+    log-reflectance ``values`` on the family's grid; ``model`` is one scheme's entry of ``fine-classes.json``.
+    A parent without a child model (A, B, D, ... or a complex whose other children are all rare) keeps its own
+    name and probability."""
+    parents = model["families"][family]["parents"]
+    classes, probabilities = [], []
+    for parent, p in zip(classes11, np.asarray(P11, dtype=float)):
+        if parent in parents:
+            entry = parents[parent]
+            conditional = class_probabilities_of(entry, np.asarray(values, float)[None])[0]
+            classes += list(entry["classes"])
+            probabilities += list(p * conditional)
+        else:
+            classes.append(parent)
+            probabilities.append(float(p))
+    return FineClasses(model.get("scheme", ""), family, classes, [float(p) for p in probabilities],
+                       dict(model.get("folded", {})))
+
+
+def fine_classes_of(models: dict, scheme: str, wavelength, reflectance, P11, classes11):
+    """``(FineClasses or None, why)`` of one spectrum (sorted um wavelengths, positive reflectance) in ``scheme``:
+    the widest family it covers; ``None`` and a sentence when it covers none."""
+    model = models[scheme]
+    family, grid = family_of(scheme, wavelength, list(model["families"]))
+    if family is None:
+        need = " or ".join(f"{a:g}-{b:g} um" for a, b, _ in FAMILIES[scheme].values())
+        return None, f"it needs {need} without gaps"
+    values, _ = encode(wavelength, reflectance, grid)
+    fine = fine_probabilities(model, family, values, P11, classes11)
+    fine.scheme = scheme
+    return fine, ""
+
+
+def demeo_slope(wavelength, reflectance) -> float:
+    """DeMeo et al. 2009's spectral slope (per um): the least-squares line through the spectrum normalised at
+    0.55 um, over 0.45-2.45 um (the flag ``w`` at >= 0.25).
+
+    >>> w = np.linspace(0.45, 2.45, 81); round(demeo_slope(w, 1 + 0.3 * (w - 0.55)), 3)
+    0.3
+    """
+    w = np.asarray(wavelength, float)
+    r = np.asarray(reflectance, float)
+    keep = (w >= 0.45 - 1e-6) & (w <= 2.45 + 1e-6)
+    r = r / np.interp(0.55, w, r)
+    return float(np.polyfit(w[keep], r[keep], 1)[0])
+
+
+def weathered_label(label: str, slope) -> str:
+    """``label`` with DeMeo's ``w`` when the class takes it and the slope reaches :data:`WEATHERED_SLOPE`.
+
+    >>> weathered_label("Sq", 0.31), weathered_label("Sq", 0.1), weathered_label("C", 0.5), weathered_label("S", None)
+    ('Sqw', 'Sq', 'C', 'S')
+    """
+    if slope is not None and label in WEATHERED_CLASSES and slope >= WEATHERED_SLOPE:
+        return label + "w"
+    return label
+
+
+MODEL_PATH = pathlib.Path(__file__).resolve().parents[1] / "pretrained" / "fine-classes.json"
+
+
+@functools.lru_cache(maxsize=4)
+def load_fine_models(path=MODEL_PATH) -> dict:
+    """The shipped ``fine-classes.json`` (``{scheme: model}``; see the module docstring)."""
+    return json.loads(pathlib.Path(path).read_text())
+
+
+def folded_note(model: dict, parent: str) -> str:
+    """A sentence naming the rare children of ``parent`` that ``model`` reads as another class, or ``""``.
+
+    >>> folded_note({"scheme": "Bus-DeMeo", "folded": {"Sv": "S", "Sa": "S", "Cb": "C"}}, "S")
+    'Bus-DeMeo: Sv, Sa are read as S (too few labelled spectra to learn them)'
+    """
+    rare = [c for c, into in model.get("folded", {}).items() if into == parent]
+    if not rare:
+        return ""
+    return f"{model.get('scheme', '')}: {', '.join(rare)} {'is' if len(rare) == 1 else 'are'} read as {parent} (too " \
+           "few labelled spectra to learn them)"
