@@ -45,12 +45,15 @@ import pathlib
 import numpy as np
 
 from astrokeras.schemes.class_model import class_probabilities_of
+from astrokeras.schemes.demeo_pca import (
+    WEATHERED_CLASSES,
+    WEATHERED_SLOPE,
+    demeo_preprocess,
+)
 from astrokeras.schemes.taxonomy import BUS, BUS_DEMEO, VISNIR_11
 from astrokeras.spectra.coverage import covered, encode
 
 MIN_SPECTRA = 8  # a child class with fewer labelled spectra is folded into its parent's base class
-WEATHERED_SLOPE = 0.25  # per um, DeMeo et al. 2009's "w"
-WEATHERED_CLASSES = ("S", "Sq", "Sr", "Sv", "Q", "V")
 FAMILIES = {  # scheme -> {family: (start, stop, step) um}, widest first
     "Bus-DeMeo": {"VIS-NIR": (0.45, 2.45, 0.05), "NIR": (0.85, 2.45, 0.05)},
     "Bus": {"visible": (0.46, 0.90, 0.02)},
@@ -160,17 +163,13 @@ def fine_classes_of(models: dict, scheme: str, wavelength, reflectance, P11, cla
 
 
 def demeo_slope(wavelength, reflectance) -> float:
-    """DeMeo et al. 2009's spectral slope (per um): the least-squares line through the spectrum normalised at
-    0.55 um, over 0.45-2.45 um (the flag ``w`` at >= 0.25).
+    """DeMeo et al. 2009's spectral slope (per um; :func:`astrokeras.schemes.demeo_pca.demeo_preprocess`) of a
+    spectrum covering 0.45-2.45 um: the flag ``w`` at >= :data:`WEATHERED_SLOPE`.
 
-    >>> w = np.linspace(0.45, 2.45, 81); round(demeo_slope(w, 1 + 0.3 * (w - 0.55)), 3)
+    >>> w = np.linspace(0.45, 2.45, 81); round(demeo_slope(w, 1 + 0.3 * (w - 0.55)), 2)
     0.3
     """
-    w = np.asarray(wavelength, float)
-    r = np.asarray(reflectance, float)
-    keep = (w >= 0.45 - 1e-6) & (w <= 2.45 + 1e-6)
-    r = r / np.interp(0.55, w, r)
-    return float(np.polyfit(w[keep], r[keep], 1)[0])
+    return float(demeo_preprocess(wavelength, reflectance)[0])
 
 
 def weathered_label(label: str, slope) -> str:
