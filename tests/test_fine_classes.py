@@ -14,15 +14,14 @@ from astrokeras.models.fine_class_model import fit_fine_classes, folded_labels
 from astrokeras.schemes.fine_classes import (
     FAMILIES,
     children,
-    family_grid,
     family_of,
+    features_of,
     fine_probabilities,
     load_fine_models,
     parent_of,
     weathered_label,
 )
 from astrokeras.schemes.taxonomy import ELEVEN_TO_FOUR, VISNIR_11
-from astrokeras.spectra.coverage import encode
 
 CLASSES11 = list(VISNIR_11.classes)
 
@@ -44,8 +43,9 @@ def test_the_shipped_finer_probabilities_sum_back_to_the_11_classes(seed):
         if scheme not in FAMILIES:
             continue
         for family in model["families"]:
-            values = rng.normal(0, 0.1, family_grid(scheme, family).size)
-            fine = fine_probabilities(model, family, values, P11, CLASSES11)
+            w = np.linspace(0.40, 2.50, 300)
+            r = np.exp(np.interp(w, np.linspace(0.4, 2.5, 12), rng.normal(0, 0.15, 12)))  # any smooth shape
+            fine = fine_probabilities(model, family, features_of(scheme, family, w, r), P11, CLASSES11)
             np.testing.assert_allclose(_sums_by_parent(scheme, fine.classes, fine.probabilities), P11, atol=1e-9)
             assert len(set(fine.classes)) == len(fine.classes)
 
@@ -91,8 +91,7 @@ def test_a_child_model_learns_a_separable_split_and_its_affine_form_matches():
     P11 = np.eye(11)[CLASSES11.index("S")]
     right = 0
     for (wave, r), truth in zip(spectra, labels):
-        fine = fine_probabilities(model, "VIS-NIR", encode(wave, r, family_grid("Bus-DeMeo", "VIS-NIR"))[0], P11,
-                                  CLASSES11)
+        fine = fine_probabilities(model, "VIS-NIR", features_of("Bus-DeMeo", "VIS-NIR", wave, r), P11, CLASSES11)
         right += fine.top[0] == truth
     assert right >= 57
 
@@ -160,3 +159,32 @@ def test_the_cli_json_carries_the_bus_demeo_answer(tmp_path, eros):
     text = subprocess.run([sys.executable, "-m", "astrokeras.cli", "analyze", str(path)], capture_output=True,
                           text=True, check=True).stdout
     assert f"Bus-DeMeo   {out['top_class_busdemeo']} (" in text
+
+
+def test_a_detrended_child_model_is_still_one_affine_map_of_the_row():
+    from astrokeras.models.fine_class_model import affine_child_model, child_model
+    from astrokeras.schemes.class_model import class_probabilities_of
+
+    rng = np.random.default_rng(2)
+    grid = np.linspace(0.85, 2.45, 33)
+    X = rng.normal(0, 0.05, (90, grid.size)) + rng.normal(0, 0.3, (90, 1)) * (grid - 1.5)   # slopes: a nuisance
+    y = np.repeat([0, 1, 2], 30)
+    X += 0.1 * y[:, None] * np.exp(-(((grid - 1.0) / 0.1) ** 2))
+    search = child_model(grid).fit(X, y)
+    search.best_estimator_.set_params(detrend__active=True).fit(X, y)  # the detrended branch, whatever was chosen
+    affine = affine_child_model(search, 3)
+    np.testing.assert_allclose(class_probabilities_of(affine, X), search.best_estimator_.predict_proba(X), atol=1e-6)
+
+
+def test_the_table_scores_every_method_on_the_same_saved_folds_and_reads_them_back(tmp_path, mirror, monkeypatch):
+    from astrokeras.reproduce import fine_classes as table
+
+    result = table.run_fine_classes_table(quick=True, output=tmp_path)
+    rows = {(r["family"], r["method"]): r for r in result["rows"]}
+    assert {m for f, m in rows if f == "VIS-NIR"} == {table.FLAT, table.HIERARCHY, table.ORACLE, table.DEMEO}
+    assert len({r["spectra"] for r in rows.values()}) == 1  # the same held-out spectra for every method
+    assert rows[("VIS-NIR", table.ORACLE)]["acc11"] == 100.0
+    assert rows[("VIS-NIR", table.HIERARCHY)]["exact"] > 50  # far above always-S (about 35%)
+    monkeypatch.setattr(table, "_fold_answers", lambda *a: (_ for _ in ()).throw(AssertionError("recomputed")))
+    again = table.run_fine_classes_table(quick=True, output=tmp_path)
+    assert again["rows"] == result["rows"]

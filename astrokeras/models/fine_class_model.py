@@ -22,6 +22,7 @@ import collections
 import warnings
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -34,20 +35,70 @@ from astrokeras.schemes.fine_classes import (
     MIN_SPECTRA,
     children,
     family_grid,
+    features_of,
     parent_of,
 )
 from astrokeras.schemes.taxonomy import base_class
-from astrokeras.spectra.coverage import covered, encode
+from astrokeras.spectra.coverage import covered
 
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 
 
-def child_model(seed: int = 0) -> GridSearchCV:
-    """Standardise -> PCA (99% of the variance) -> multinomial logistic regression, ``C`` by inner 3-fold log-loss."""
-    pipeline = Pipeline([("scale", StandardScaler()), ("pca", PCA(n_components=0.99)),
+def detrend_matrix(grid) -> np.ndarray:
+    """The symmetric projection ``P`` that removes a straight line in wavelength from a log-reflectance row
+    (``x @ P``): what is left is the shape of the bands, without the slope that space weathering and another
+    telescope's calibration change. ``P`` is linear, so a class model on ``x @ P`` is still one affine map of ``x``.
+
+    >>> g = np.linspace(0.5, 2.0, 7); P = detrend_matrix(g)
+    >>> bool(np.allclose((0.3 + 0.2 * g) @ P, 0)), bool(np.allclose(P @ P, P))
+    (True, True)
+    """
+    B = np.stack([np.ones(len(grid)), np.asarray(grid, float)], axis=1)
+    return np.eye(len(grid)) - B @ np.linalg.solve(B.T @ B, B.T)
+
+
+class Detrend(BaseEstimator, TransformerMixin):
+    """``x @ P`` (:func:`detrend_matrix`) when ``active``, else ``x``: a step a grid search can switch."""
+
+    def __init__(self, grid=None, active: bool = True):
+        self.grid = grid
+        self.active = active
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) @ detrend_matrix(self.grid) if self.active else np.asarray(X)
+
+
+def child_model(grid, seed: int = 0) -> GridSearchCV:
+    """[Detrend ->] standardise -> PCA (99% of the variance) -> multinomial logistic regression; whether to remove
+    the slope and ``C`` are chosen by inner stratified 3-fold log-loss on the training spectra."""
+    pipeline = Pipeline([("detrend", Detrend(grid)), ("scale", StandardScaler()), ("pca", PCA(n_components=0.99)),
                          ("classifier", LogisticRegression(max_iter=5000, random_state=seed))])
-    return GridSearchCV(pipeline, {"classifier__C": list(C_GRID)}, scoring="neg_log_loss",
+    return GridSearchCV(pipeline, {"detrend__active": [False, True], "classifier__C": list(C_GRID)},
+                        scoring="neg_log_loss", cv=StratifiedKFold(3, shuffle=True, random_state=seed), n_jobs=1)
+
+
+def demeo_child_model(seed: int = 0) -> GridSearchCV:
+    """Standardise -> PCA -> logistic regression on :func:`~astrokeras.schemes.fine_classes.demeo_features` (DeMeo
+    et al. 2009's answer, PC1'..PC5' and slope), ``C`` by inner stratified 3-fold log-loss."""
+    pipeline = Pipeline([("scale", StandardScaler()), ("pca", PCA(n_components=0.999)),
+                         ("classifier", LogisticRegression(max_iter=5000, random_state=seed))])
+    return GridSearchCV(pipeline, {"classifier__C": list(C_GRID) + [100.0]}, scoring="neg_log_loss",
                         cv=StratifiedKFold(3, shuffle=True, random_state=seed), n_jobs=1)
+
+
+def affine_child_model(search, classes: int) -> dict:
+    """The fitted :func:`child_model` as one affine map of the (not detrended) row: the detrending folded in."""
+    best = search.best_estimator_
+    if "detrend" not in best.named_steps:
+        return affine_class_model(best, classes)
+    affine = affine_class_model(Pipeline(best.steps[1:]), classes)
+    if best.named_steps["detrend"].active:
+        affine["weights"] = (detrend_matrix(best.named_steps["detrend"].grid) @ np.asarray(affine["weights"]))
+        affine["weights"] = affine["weights"].round(8).tolist()
+    return affine
 
 
 def folded_labels(scheme: str, labels) -> tuple[list, dict]:
@@ -77,7 +128,8 @@ def fit_fine_classes(scheme: str, spectra, labels, seed: int = 0, families=None)
     for family in families or FAMILIES[scheme]:
         grid = family_grid(scheme, family)
         rows = [i for i, ((w, _), c) in enumerate(zip(spectra, labels)) if c and covered(w, grid).all()]
-        X = np.stack([encode(*spectra[i], grid)[0] for i in rows]) if rows else np.zeros((0, grid.size))
+        found = [features_of(scheme, family, *spectra[i]) for i in rows]
+        X = {name: np.stack([f[name] for f in found]) for name in (found[0] if found else {})}
         y = np.array([labels[i] for i in rows], dtype=object)
         parents = {}
         for parent, kids in tree.items():
@@ -86,10 +138,17 @@ def fit_fine_classes(scheme: str, spectra, labels, seed: int = 0, families=None)
             if len(present) < 2:
                 continue
             index = np.array([present.index(c) for c in y[here]])
+            searches = {}
             with warnings.catch_warnings():  # an inner fold may miss a small child: its log-loss still ranks C
                 warnings.filterwarnings("ignore", category=UserWarning)
-                search = child_model(seed).fit(X[here], index)
-            parents[parent] = {"classes": present, **affine_class_model(search.best_estimator_, len(present)),
-                               "spectra": int(here.sum()), "C": float(search.best_params_["classifier__C"])}
+                searches["values"] = child_model(grid, seed).fit(X["values"][here], index)
+                if "demeo" in X:
+                    searches["demeo"] = demeo_child_model(seed).fit(X["demeo"][here], index)
+            features = max(searches, key=lambda name: searches[name].best_score_)  # the same inner folds
+            search = searches[features]
+            parents[parent] = {"classes": present, "features": features, **affine_child_model(search, len(present)),
+                               "spectra": int(here.sum()), "C": float(search.best_params_["classifier__C"]),
+                               "slope_removed": bool(search.best_params_.get("detrend__active", False)),
+                               "inner_log_loss": {k: round(-v.best_score_, 4) for k, v in searches.items()}}
         out["families"][family] = {"grid_um": grid.tolist(), "parents": parents, "spectra": len(rows)}
     return out

@@ -36,6 +36,7 @@ from astrokeras.reproduce.coverage_table import (
 from astrokeras.reproduce.presets import preset_code_modules, train_presets
 from astrokeras.reproduce.results_page import saved_compute, write_results_page
 from astrokeras.reproduce.saved_folds import code_key, table_store
+from astrokeras.reproduce.fine_classes import format_fine_classes_table, run_fine_classes_table
 from astrokeras.reproduce.settings_table import (
     format_settings_table,
     run_settings_table,
@@ -51,14 +52,15 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "composition", "5", "7", "11", "9", "10", "13", "albedo-visible", "8", "korda",
-              "12")
+ALL_TABLES = ("settings", "coverage", "fine-classes", "composition", "5", "7", "11", "9", "10", "13", "albedo-visible",
+              "8", "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
     """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run). Every fold is
     saved under ``<output>/folds/`` and reused when nothing changed; ``folds`` (numbered from 1, e.g. ``(4, 5)``):
-    the fold tables (coverage, composition, 5, 7, 9, 10, 13, albedo-visible) run and print those folds only."""
+    the fold tables (coverage, fine-classes, composition, 5, 7, 9, 10, 13, albedo-visible) run and print those
+    folds only."""
     warm_code_keys()
     done = set()
     for table in tables:
@@ -74,6 +76,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
                                   lambda: run_unmixing_table(table, quick=quick, output=output))]
         elif table == "coverage":
             batch = [run_coverage_table(quick=quick, output=output, only_folds=folds)]
+        elif table == "fine-classes":
+            batch = [run_fine_classes_table(quick=quick, output=output, only_folds=folds)]
         elif table == "settings":
             batch = [_whole_table(output, table, "astrokeras.reproduce.settings_table", quick,
                                   lambda: run_settings_table(quick=quick, output=output))]
@@ -88,6 +92,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
 
 
 TABLE_MODULES = ("astrokeras.reproduce.settings_table", "astrokeras.reproduce.coverage_table",
+                 "astrokeras.reproduce.fine_classes",
                  "astrokeras.reproduce.composition_table", "astrokeras.reproduce.taxonomy_tables",
                  "astrokeras.reproduce.albedo_tables", "astrokeras.reproduce.unmixing_tables")
 
@@ -122,6 +127,8 @@ def format_result(result: dict) -> str:
         return format_coverage_table(result)
     if result["table"] == "settings":
         return format_settings_table(result)
+    if result["table"] == "fine-classes":
+        return format_fine_classes_table(result)
     if result["table"] == "composition":
         return format_composition_table(result)
     return format_table(result)

@@ -48,9 +48,10 @@ from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.schemes.demeo_pca import (
     WEATHERED_CLASSES,
     WEATHERED_SLOPE,
+    demeo_classify,
     demeo_preprocess,
 )
-from astrokeras.schemes.taxonomy import BUS, BUS_DEMEO, VISNIR_11
+from astrokeras.schemes.taxonomy import BUS, BUS_DEMEO, VISNIR_11, base_class
 from astrokeras.spectra.coverage import covered, encode
 
 MIN_SPECTRA = 8  # a child class with fewer labelled spectra is folded into its parent's base class
@@ -128,17 +129,44 @@ class FineClasses:
         return self.classes[i], float(self.probabilities[i])
 
 
-def fine_probabilities(model: dict, family: str, values, P11, classes11) -> FineClasses:
-    """The finer probabilities from the 11-class ones ``P11`` (in ``classes11`` order) and the spectrum's centred
-    log-reflectance ``values`` on the family's grid; ``model`` is one scheme's entry of ``fine-classes.json``.
-    A parent without a child model (A, B, D, ... or a complex whose other children are all rare) keeps its own
-    name and probability."""
+def demeo_features(wavelength, reflectance) -> np.ndarray:
+    """What DeMeo et al. 2009's procedure says about a spectrum covering 0.45-2.45 um, as child-model inputs: the
+    class its tree gives (one-hot over the Bus-DeMeo classes, suffix stripped; all zero when indeterminate), then
+    PC1'..PC5' and the slope (:mod:`astrokeras.schemes.demeo_pca`, without templates: its documented fall-back
+    rules, so nothing but numpy is needed).
+
+    >>> w = np.linspace(0.45, 2.45, 81); f = demeo_features(w, 1 + 0.3 * (w - 0.55))
+    >>> f.shape, round(float(f[-1]), 2)
+    ((31,), 0.3)
+    """
+    result = demeo_classify(wavelength, reflectance)
+    label = base_class(result.label) if result.label else ""
+    onehot = [float(label == c) for c in BUS_DEMEO.classes]
+    return np.array([*onehot, *np.asarray(result.scores, float)[:5], result.slope])
+
+
+def features_of(scheme: str, family: str, wavelength, reflectance) -> dict:
+    """The inputs a family's child models may read: ``values`` (the centred log-reflectance on the family grid,
+    :func:`astrokeras.spectra.coverage.encode`) and, for Bus-DeMeo on VIS-NIR, ``demeo`` (:func:`demeo_features`)."""
+    out = {"values": encode(wavelength, reflectance, family_grid(scheme, family))[0]}
+    if scheme == "Bus-DeMeo" and family == "VIS-NIR":
+        out["demeo"] = demeo_features(wavelength, reflectance)
+    return out
+
+
+def fine_probabilities(model: dict, family: str, features, P11, classes11) -> FineClasses:
+    """The finer probabilities from the 11-class ones ``P11`` (in ``classes11`` order) and the spectrum's
+    ``features`` (:func:`features_of`; an array is read as ``values``); ``model`` is one scheme's entry of
+    ``fine-classes.json``, whose child models each name the features they read. A parent without a child model
+    (A, B, D, ... or a complex whose other children are all rare) keeps its own name and probability."""
+    features = features if isinstance(features, dict) else {"values": features}
     parents = model["families"][family]["parents"]
     classes, probabilities = [], []
     for parent, p in zip(classes11, np.asarray(P11, dtype=float)):
         if parent in parents:
             entry = parents[parent]
-            conditional = class_probabilities_of(entry, np.asarray(values, float)[None])[0]
+            x = np.asarray(features[entry.get("features", "values")], float)
+            conditional = class_probabilities_of(entry, x[None])[0]
             classes += list(entry["classes"])
             probabilities += list(p * conditional)
         else:
@@ -152,12 +180,11 @@ def fine_classes_of(models: dict, scheme: str, wavelength, reflectance, P11, cla
     """``(FineClasses or None, why)`` of one spectrum (sorted um wavelengths, positive reflectance) in ``scheme``:
     the widest family it covers; ``None`` and a sentence when it covers none."""
     model = models[scheme]
-    family, grid = family_of(scheme, wavelength, list(model["families"]))
+    family, _ = family_of(scheme, wavelength, list(model["families"]))
     if family is None:
         need = " or ".join(f"{a:g}-{b:g} um" for a, b, _ in FAMILIES[scheme].values())
         return None, f"it needs {need} without gaps"
-    values, _ = encode(wavelength, reflectance, grid)
-    fine = fine_probabilities(model, family, values, P11, classes11)
+    fine = fine_probabilities(model, family, features_of(scheme, family, wavelength, reflectance), P11, classes11)
     fine.scheme = scheme
     return fine, ""
 

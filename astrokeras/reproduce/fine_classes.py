@@ -1,0 +1,251 @@
+"""The finer-schemes table (``astrokeras reproduce --table fine-classes``): the exact Bus-DeMeo class of korda2023's
+VIS-NIR and near-infrared spectra and the exact Bus class of SMASS II's visible spectra, by asteroid and out of
+fold, and the shipped models of :mod:`astrokeras.schemes.fine_classes` (``--write``).
+
+Protocol. Per scheme, 5 folds grouped by asteroid and stratified by the 11-class parent (seed 0); every method
+trains on the other four folds only. Labels are the catalogue's, suffixes stripped (``Sqw`` is scored as ``Sq``);
+a class the 11 drop (O, R, U) is left out. Methods:
+
+* **DeMeo et al. 2009 PCA procedure** (Bus-DeMeo, VIS-NIR only): their eigenvectors and decision boundaries
+  (:mod:`astrokeras.schemes.demeo_pca`); nothing is trained;
+* **PCA+SVM (flat)**: one RBF SVM over every class with enough spectra (the rare ones folded into their parent, as
+  the hierarchy does), tuned by inner CV, on the family grid's centred log-reflectance;
+* **11-class model x child model**: the hierarchy ``analyze`` runs, with the 11-class probabilities from a
+  standardise -> PCA -> logistic regression fitted on the training folds (``analyze`` uses CoverageNet there);
+* **true parent x child model**: the child models alone, given the true 11-class parent (what a perfect
+  11-class answer would leave).
+
+Scores: exact-class accuracy (mean +- std over folds; a rare class the hierarchy folds counts as an error), the
+11-class accuracy implied by the same answers, balanced accuracy over the classes present, and per-class
+precision / recall pooled over folds. Each fold is saved as it finishes (:mod:`astrokeras.reproduce.saved_folds`).
+
+Example
+-------
+``astrokeras reproduce --table fine-classes --json``; ``python -m astrokeras.reproduce.fine_classes --write``
+refits on every labelled spectrum and writes ``astrokeras/pretrained/fine-classes.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import pathlib
+import time
+import warnings
+
+import numpy as np
+from sklearn.metrics import balanced_accuracy_score, precision_recall_fscore_support
+
+from astrokeras.datasets import load_busdemeo, load_demeo_templates, load_smass2
+from astrokeras.datasets.collection import asteroid_key
+from astrokeras.evaluation import mean_std
+from astrokeras.evaluation.folds import stratified_folds
+from astrokeras.models.albedo_baselines import class_probability_model
+from astrokeras.models.baselines import pca_svm
+from astrokeras.models.fine_class_model import fit_fine_classes, folded_labels
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.schemes.demeo_pca import DeMeoPCA
+from astrokeras.schemes.fine_classes import (
+    FAMILIES,
+    WEATHERED_CLASSES,
+    demeo_slope,
+    family_grid,
+    features_of,
+    fine_probabilities,
+    parent_of,
+    weathered_label,
+)
+from astrokeras.schemes.taxonomy import VISNIR_11, base_class
+from astrokeras.spectra.coverage import covered, crop, encode
+
+log = logging.getLogger(__name__)
+MODEL_PATH = pathlib.Path(__file__).resolve().parents[1] / "pretrained" / "fine-classes.json"
+N_SPLITS = 5
+SEED = 0
+DEMEO = "DeMeo et al. 2009 PCA procedure"
+FLAT = "PCA+SVM (flat)"
+HIERARCHY = "11-class model x child model"
+ORACLE = "true parent x child model"
+SOURCES = {"Bus-DeMeo": "korda2023 (DeMeo+2009, Binzel+2019 MITHNEOS)", "Bus": "SMASS II (Bus & Binzel 2002)"}
+
+
+def labelled_spectra(scheme: str):
+    """``(spectra, labels, keys)`` of a scheme's training survey: ``(wavelength um, reflectance)`` pairs, the
+    catalogue labels (suffixes stripped) and the asteroid keys; only labels the 11 classes keep."""
+    if scheme == "Bus-DeMeo":
+        data, column = load_busdemeo(), "bus_demeo"
+    else:
+        data, column = load_smass2(), "bus_class"
+    labels = [base_class(c) if scheme == "Bus-DeMeo" else str(c).strip() for c in data.meta[column].fillna("")]
+    rows = [i for i, c in enumerate(labels) if c and parent_of(scheme, c) is not None]
+    spectra = [(np.asarray(data.wavelength, float), np.asarray(data.reflectance[i], float)) for i in rows]
+    keys = [asteroid_key(d) for d in data.meta["designation"].to_numpy()[rows]]
+    return spectra, [labels[i] for i in rows], keys
+
+
+def _family_spectra(scheme: str, family: str, spectra):
+    """The spectra cut to a family's range (a VIS-NIR spectrum gives the near-infrared family its 0.85-2.45 um)."""
+    start, stop, _ = FAMILIES[scheme][family]
+    return [crop(w, r, start - 0.02, stop + 0.02) for w, r in spectra]
+
+
+def _parents(scheme, labels):
+    return np.array([VISNIR_11.classes.index(parent_of(scheme, c)) for c in labels])
+
+
+def _fold_answers(scheme, spectra, labels, train, test) -> dict:
+    """Every method's answer (class names) for the test spectra of one fold, per family."""
+    out = {}
+    classes11 = list(VISNIR_11.classes)
+    for family in FAMILIES[scheme]:
+        grid = family_grid(scheme, family)
+        cut = _family_spectra(scheme, family, spectra)
+        ok = np.array([covered(w, grid).all() for w, _ in cut])
+        tr, te = train[ok[train]], test[ok[test]]
+        X = np.zeros((len(cut), grid.size), "float32")
+        X[ok] = np.stack([encode(w, r, grid)[0] for (w, r), k in zip(cut, ok) if k])
+        folded, _ = folded_labels(scheme, [labels[i] for i in tr])
+        answers = {"truth": np.array([labels[i] for i in te])}
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning)
+            answers[FLAT] = pca_svm(SEED).fit(X[tr], np.array(folded)).predict(X[te]).astype(str)
+            parent = class_probability_model(SEED).fit(X[tr], _parents(scheme, [labels[i] for i in tr]))
+        model = fit_fine_classes(scheme, [cut[i] for i in tr], [labels[i] for i in tr], SEED, families=[family])
+        P11 = np.zeros((te.size, len(classes11)))
+        P11[:, parent.classes_] = parent.predict_proba(X[te])
+        truth11 = np.eye(len(classes11))[_parents(scheme, [labels[i] for i in te])]
+        for name, P in ((HIERARCHY, P11), (ORACLE, truth11)):
+            picks = [fine_probabilities(model, family, features_of(scheme, family, *cut[i]), p, classes11)
+                     for i, p in zip(te, P)]
+            answers[name] = np.array([f.classes[int(np.argmax(f.probabilities))] for f in picks])
+        if scheme == "Bus-DeMeo" and family == "VIS-NIR":
+            demeo = DeMeoPCA(load_demeo_templates(), strict=False).predict([spectra[i] for i in te])
+            answers[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
+        out[family] = answers
+    return out
+
+
+def _scores(scheme, truth, answer, fold) -> dict:
+    accuracy = [float(np.mean(answer[fold == k] == truth[fold == k])) for k in np.unique(fold)]
+    parents = np.array([parent_of(scheme, c) or "" for c in answer])
+    parents_true = np.array([parent_of(scheme, c) for c in truth])
+    acc11 = [float(np.mean(parents[fold == k] == parents_true[fold == k])) for k in np.unique(fold)]
+    classes = sorted(set(truth))
+    precision, recall, _, support = precision_recall_fscore_support(truth, answer, labels=classes, zero_division=0)
+    mean, std = mean_std(accuracy)
+    mean11, std11 = mean_std(acc11)
+    return {"exact": round(100 * mean, 1), "exact_std": round(100 * std, 1), "acc11": round(100 * mean11, 1),
+            "acc11_std": round(100 * std11, 1),
+            "balanced": round(100 * balanced_accuracy_score(truth, answer) if len(classes) > 1 else 0.0, 1),
+            "per_class": {c: {"precision": round(float(p), 3), "recall": round(float(r), 3), "n": int(n)}
+                          for c, p, r, n in zip(classes, precision, recall, support)}}
+
+
+def weathering_agreement() -> dict:
+    """DeMeo's ``w`` from the slope rule against korda2023's published suffix, on the spectra of the classes
+    that take it (nothing is fitted: the rule is DeMeo's)."""
+    data = load_busdemeo()
+    labels = [str(c).strip().rstrip(":") for c in data.meta["bus_demeo"]]
+    rows = [i for i, c in enumerate(labels) if base_class(c) in WEATHERED_CLASSES]
+    ours = np.array([weathered_label(base_class(labels[i]), demeo_slope(data.wavelength, data.reflectance[i]))
+                     .endswith("w") for i in rows])
+    truth = np.array([labels[i].endswith("w") for i in rows])
+    return {"spectra": len(rows), "agreement": round(100 * float(np.mean(ours == truth)), 1),
+            "published_w": int(truth.sum()), "flagged_w": int(ours.sum())}
+
+
+def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=None, echo=log.info) -> dict:
+    """The table as a dict (``table``, ``protocol``, ``rows``), saved to ``<output>/tablefine-classes.json``."""
+    start = time.perf_counter()
+    schemes = ("Bus-DeMeo",) if quick else ("Bus-DeMeo", "Bus")
+    store = table_store(output, "fine-classes", settings={"schemes": list(schemes), "seed": SEED},
+                        module=__name__, quick=quick)
+    rows, used = [], []
+    for scheme in schemes:
+        spectra, labels, keys = labelled_spectra(scheme)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="classes with fewer than")
+            folds = stratified_folds(_parents(scheme, labels), N_SPLITS, SEED, groups=keys)
+        used = chosen_folds(N_SPLITS, only_folds if not quick else (1,))
+        collected = {}
+        for k in used:
+            echo(f"  fine classes, {scheme}: fold {k + 1} of {N_SPLITS} ({len(folds[k].test)} test spectra)")
+            fold = folds[k]
+            arrays, _ = store.compute(f"{scheme}-fold{k + 1}", lambda s=scheme, x=spectra, y=labels, f=fold: (
+                _fold_answers(s, x, y, f.train, f.test), {}))
+            for family, answers in arrays.items():
+                part = collected.setdefault(family, {})
+                for name, values in answers.items():
+                    part.setdefault(name, []).append(values)
+                part.setdefault("fold", []).append(np.full(len(answers["truth"]), k))
+        for family, part in collected.items():
+            truth, fold = np.concatenate(part.pop("truth")), np.concatenate(part.pop("fold"))
+            for name, values in part.items():
+                rows.append({"scheme": scheme, "family": family, "method": name, "spectra": int(truth.size),
+                             **_scores(scheme, truth, np.concatenate(values), fold)})
+    result = {"table": "fine-classes", "folds": [k + 1 for k in used], "of_folds": N_SPLITS,
+              "weathering_flag": weathering_agreement(),
+              "protocol": f"{folds_note(used, N_SPLITS)} grouped by asteroid, stratified by the 11-class parent, "
+                          f"seed {SEED}; Bus-DeMeo: {SOURCES['Bus-DeMeo']}, Bus: {SOURCES['Bus']}; labels with "
+                          "suffixes stripped; every method on the same folds",
+              "rows": rows, "seconds": round(time.perf_counter() - start, 1)}
+    path = pathlib.Path(output) / "tablefine-classes.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def format_fine_classes_table(result: dict) -> str:
+    """The table as text: one line per scheme, family and method, then the per-class recall of the hierarchy."""
+    lines = [f"Finer schemes: exact class, {result['protocol']}", "",
+             (f"{'scheme':<10} {'family':<8} {'method':<32} {'n':>4} {'exact %':>12} {'11-class %':>12} "
+              f"{'balanced':>8}")]
+    for row in result["rows"]:
+        lines.append(f"{row['scheme']:<10} {row['family']:<8} {row['method']:<32} {row['spectra']:>4} "
+                     f"{row['exact']:>5.1f} +- {row['exact_std']:>4.1f} {row['acc11']:>5.1f} +- {row['acc11_std']:>4.1f} "
+                     f"{row['balanced']:>8.1f}")
+    flag = result.get("weathering_flag")
+    if flag:
+        lines.append(f"\nDeMeo's w (slope >= 0.25 /um) against korda2023's published suffix: {flag['agreement']:.1f}% "
+                     f"of {flag['spectra']} S/Sq/Sr/Sv/Q/V spectra ({flag['published_w']} published w, "
+                     f"{flag['flagged_w']} flagged)")
+    for row in result["rows"]:
+        if row["method"] == HIERARCHY:
+            lines.append(f"\n{row['scheme']} {row['family']}, {HIERARCHY}, per class (precision / recall / n): " +
+                         ", ".join(f"{c} {v['precision']:.2f}/{v['recall']:.2f}/{v['n']}"
+                                   for c, v in row["per_class"].items()))
+    return "\n".join(lines)
+
+
+def write_models(path=MODEL_PATH) -> dict:
+    """Fit every scheme on all its labelled spectra and write the shipped ``fine-classes.json``."""
+    models = {}
+    for scheme in FAMILIES:
+        spectra, labels, _ = labelled_spectra(scheme)
+        models[scheme] = fit_fine_classes(scheme, spectra, labels, SEED)
+        models[scheme]["training_data"] = f"{SOURCES[scheme]}: {len(spectra)} labelled spectra"
+    models["date"] = datetime.date.today().isoformat()
+    pathlib.Path(path).write_text(json.dumps(models, separators=(",", ":")) + "\n")
+    return models
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true", help=f"refit on all spectra and write {MODEL_PATH.name}")
+    parser.add_argument("--output", default="outputs", help="folder of the table and its saved folds")
+    args = parser.parse_args(argv)
+    if args.write:
+        models = write_models()
+        for scheme in FAMILIES:
+            print(f"{scheme}: {models[scheme]['training_data']}; folded {models[scheme]['folded']}")
+        print(MODEL_PATH)
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    print(format_fine_classes_table(run_fine_classes_table(output=args.output)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
