@@ -251,9 +251,12 @@ def _collect_rows(models, test, fold_index, rows):
         cut = [_gaia_points(w, r) if grid is GAIA_GRID else crop(w, r, *span) for w, r in spectra]
         P11, P4, _ = predict_network(models, cut)
         y = test.meta[label].to_numpy()[picked]
-        store = rows.setdefault(row, {"y": [], "fold": [], "CoverageNet": [], "ASC-Net (per grid)": [],
-                                      "PCA+SVM (per coverage)": []})
+        store = rows.setdefault(row, {"y": [], "fold": [], "key": [], "survey": [], "CoverageNet": [],
+                                      "ASC-Net (per grid)": [], "PCA+SVM (per coverage)": []})
         store["y"].append(y), store["fold"].append(np.full(len(y), fold_index))
+        # which asteroid and survey each row is, so another table can join CoverageNet's out-of-fold answers
+        store["key"].append(test.meta["key"].to_numpy()[picked].astype(str))
+        store["survey"].append(test.meta["survey"].to_numpy()[picked].astype(str))
         store["CoverageNet"].append(P11 if scheme == 11 else P4)
         X = np.asarray([_on_grid(w, r, grid) for w, r in spectra], "float32")
         store["ASC-Net (per grid)"].append(predict_proba(models.baselines[row]["ASC-Net (per grid)"], X))
