@@ -188,3 +188,14 @@ def test_the_table_scores_every_method_on_the_same_saved_folds_and_reads_them_ba
     monkeypatch.setattr(table, "_fold_answers", lambda *a: (_ for _ in ()).throw(AssertionError("recomputed")))
     again = table.run_fine_classes_table(quick=True, output=tmp_path)
     assert again["rows"] == result["rows"]
+
+
+def test_another_11_class_answer_is_put_on_the_saved_child_models_by_asteroid():
+    from astrokeras.reproduce.fine_classes import COVERAGE_NET, _with_parent
+
+    answers = {"truth": np.array(["Sq", "Ch", "S"]), "_key": np.array(["433", "10", "99"]),
+               "_children": np.array(["C", "Ch", "S", "Sq"] + [c for c in CLASSES11 if c not in ("C", "S")]),
+               "_conditional": np.array([[0.6, 0.4, 0.3, 0.7] + [1.0] * 9] * 3)}
+    parents = {"433": np.eye(11)[CLASSES11.index("S")], "10": np.eye(11)[CLASSES11.index("C")]}
+    found = _with_parent(answers, parents)          # asteroid 99 has no CoverageNet answer: left out
+    assert found["truth"].tolist() == ["Sq", "Ch"] and found[COVERAGE_NET].tolist() == ["Sq", "C"]

@@ -45,6 +45,8 @@ from astrokeras.evaluation.folds import stratified_folds
 from astrokeras.models.albedo_baselines import class_probability_model
 from astrokeras.models.baselines import pca_svm
 from astrokeras.models.fine_class_model import fit_fine_classes, folded_labels
+from astrokeras.recipes import coverage_net_taxonomy
+from astrokeras.reproduce import coverage_table
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.schemes.demeo_pca import DeMeoPCA
 from astrokeras.schemes.fine_classes import (
@@ -68,6 +70,9 @@ DEMEO = "DeMeo et al. 2009 PCA procedure"
 FLAT = "PCA+SVM (flat)"
 HIERARCHY = "11-class model x child model"
 ORACLE = "true parent x child model"
+COVERAGE_NET = "CoverageNet x child model"
+# family -> scheme -> the coverage table's row whose saved CoverageNet answers the hierarchy can read
+COVERAGE_NET_ROWS = {"VIS-NIR": {"Bus-DeMeo": "VIS-NIR 0.45-2.45"}, "NIR": {"Bus-DeMeo": "NIR 0.85-2.45"}}
 SOURCES = {"Bus-DeMeo": "korda2023 (DeMeo+2009, Binzel+2019 MITHNEOS)", "Bus": "SMASS II (Bus & Binzel 2002)"}
 
 
@@ -95,8 +100,10 @@ def _parents(scheme, labels):
     return np.array([VISNIR_11.classes.index(parent_of(scheme, c)) for c in labels])
 
 
-def _fold_answers(scheme, spectra, labels, train, test) -> dict:
-    """Every method's answer (class names) for the test spectra of one fold, per family."""
+def _fold_answers(scheme, spectra, labels, keys, train, test) -> dict:
+    """Every method's answer (class names) for the test spectra of one fold, per family; beside them (names
+    starting with ``_``) the test asteroids' keys and the child models' probabilities given each parent
+    (``_conditional``, columns ``_children``), so that another 11-class answer can be put on top later."""
     out = {}
     classes11 = list(VISNIR_11.classes)
     for family in FAMILIES[scheme]:
@@ -116,6 +123,11 @@ def _fold_answers(scheme, spectra, labels, train, test) -> dict:
         P11 = np.zeros((te.size, len(classes11)))
         P11[:, parent.classes_] = parent.predict_proba(X[te])
         truth11 = np.eye(len(classes11))[_parents(scheme, [labels[i] for i in te])]
+        given = [fine_probabilities(model, family, features_of(scheme, family, *cut[i]), np.ones(len(classes11)),
+                                    classes11) for i in te]
+        answers["_conditional"] = np.array([g.probabilities for g in given]).reshape(te.size, -1)
+        answers["_children"] = np.array(given[0].classes if given else [], dtype=str)
+        answers["_key"] = np.array([keys[i] for i in te], dtype=str)
         for name, P in ((HIERARCHY, P11), (ORACLE, truth11)):
             picks = [fine_probabilities(model, family, features_of(scheme, family, *cut[i]), p, classes11)
                      for i, p in zip(te, P)]
@@ -156,13 +168,44 @@ def weathering_agreement() -> dict:
             "published_w": int(truth.sum()), "flagged_w": int(ours.sum())}
 
 
+def coverage_net_answers(output, row: str, survey: str = "korda2023") -> dict:
+    """``{asteroid key: 11-class probabilities}``: CoverageNet's calibrated out-of-fold answers for ``survey``'s
+    held-out spectra in the coverage table's ``row``, from its saved folds that are current (same settings, data
+    and code; the coverage table's module docstring). Empty when none is saved: run ``reproduce --table
+    coverage`` first. CoverageNet's folds are not these folds, but each held-out spectrum's asteroid is out of
+    both trainings, which is all a score needs."""
+    store = table_store(output, "coverage", module=coverage_table.__name__,
+                        settings={"recipe": coverage_net_taxonomy.RECIPE.name, "rows": list(coverage_table.ROWS),
+                                  "pairs": coverage_table.PAIRS})
+    out = {}
+    for k in range(coverage_table.N_SPLITS):
+        found = store.load(f"fold{k + 1}")
+        part = found[0].get("rows", {}).get(row, {}) if found else {}
+        if "key" in part:
+            for key, survey_of, P in zip(part["key"], part["survey"], part["CoverageNet"]):
+                if survey_of == survey:
+                    out[str(key)] = np.asarray(P, float)
+    return out
+
+
+def _with_parent(answers, parents: dict) -> dict:
+    """The hierarchy's answer with the 11-class probabilities ``parents`` (by asteroid key) on top of one fold's
+    child models, for the test spectra that have them: ``{"truth", COVERAGE_NET}``."""
+    keep = [i for i, key in enumerate(answers["_key"]) if key in parents]
+    children = [str(c) for c in answers["_children"]]
+    column = [VISNIR_11.classes.index(parent_of("Bus-DeMeo", c)) for c in children]
+    picks = [children[int(np.argmax(answers["_conditional"][i] * parents[answers["_key"][i]][column]))]
+             for i in keep]
+    return {"truth": np.asarray(answers["truth"])[keep], COVERAGE_NET: np.array(picks, dtype=str)}
+
+
 def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=None, echo=log.info) -> dict:
     """The table as a dict (``table``, ``protocol``, ``rows``), saved to ``<output>/tablefine-classes.json``."""
     start = time.perf_counter()
     schemes = ("Bus-DeMeo",) if quick else ("Bus-DeMeo", "Bus")
     store = table_store(output, "fine-classes", settings={"schemes": list(schemes), "seed": SEED},
                         module=__name__, quick=quick)
-    rows, used = [], []
+    rows, used, coverage = [], [], {}
     for scheme in schemes:
         spectra, labels, keys = labelled_spectra(scheme)
         with warnings.catch_warnings():
@@ -173,18 +216,28 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
         for k in used:
             echo(f"  fine classes, {scheme}: fold {k + 1} of {N_SPLITS} ({len(folds[k].test)} test spectra)")
             fold = folds[k]
-            arrays, _ = store.compute(f"{scheme}-fold{k + 1}", lambda s=scheme, x=spectra, y=labels, f=fold: (
-                _fold_answers(s, x, y, f.train, f.test), {}))
+            arrays, _ = store.compute(f"{scheme}-fold{k + 1}", lambda s=scheme, x=spectra, y=labels, g=keys, f=fold: (
+                _fold_answers(s, x, y, g, f.train, f.test), {}))
             for family, answers in arrays.items():
                 part = collected.setdefault(family, {})
                 for name, values in answers.items():
-                    part.setdefault(name, []).append(values)
+                    if not name.startswith("_"):
+                        part.setdefault(name, []).append(values)
                 part.setdefault("fold", []).append(np.full(len(answers["truth"]), k))
+                if scheme in COVERAGE_NET_ROWS.get(family, {}):
+                    found = _with_parent(answers, coverage[family] if family in coverage else coverage.setdefault(
+                        family, coverage_net_answers(output, COVERAGE_NET_ROWS[family][scheme])))
+                    extra = collected.setdefault(f"{family} (CoverageNet)", {})
+                    for name, values in found.items():
+                        extra.setdefault(name, []).append(values)
+                    extra.setdefault("fold", []).append(np.full(len(found["truth"]), k))
         for family, part in collected.items():
             truth, fold = np.concatenate(part.pop("truth")), np.concatenate(part.pop("fold"))
+            if truth.size == 0:
+                continue
             for name, values in part.items():
-                rows.append({"scheme": scheme, "family": family, "method": name, "spectra": int(truth.size),
-                             **_scores(scheme, truth, np.concatenate(values), fold)})
+                rows.append({"scheme": scheme, "family": family.split(" ")[0], "method": name,
+                             "spectra": int(truth.size), **_scores(scheme, truth, np.concatenate(values), fold)})
     result = {"table": "fine-classes", "folds": [k + 1 for k in used], "of_folds": N_SPLITS,
               "weathering_flag": weathering_agreement(),
               "protocol": f"{folds_note(used, N_SPLITS)} grouped by asteroid, stratified by the 11-class parent, "
