@@ -38,7 +38,12 @@ import warnings
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score, precision_recall_fscore_support
 
-from astrokeras.datasets import load_busdemeo, load_demeo_templates, load_smass2
+from astrokeras.datasets import (
+    load_archive,
+    load_busdemeo,
+    load_demeo_templates,
+    load_smass2,
+)
 from astrokeras.datasets.collection import asteroid_key
 from astrokeras.evaluation import mean_std
 from astrokeras.evaluation.folds import stratified_folds
@@ -90,6 +95,19 @@ def labelled_spectra(scheme: str):
     return spectra, [labels[i] for i in rows], keys
 
 
+OTHER_SURVEYS = {"Bus-DeMeo": "mithneos", "Bus": "smass1"}  # raw archive files of another survey or night
+
+
+def other_spectra(scheme: str, keys) -> list:
+    """``[(wavelength, reflectance, key, file)]``: the raw archive files (:data:`OTHER_SURVEYS`: MITHNEOS for
+    Bus-DeMeo, SMASS I for Bus) of the asteroids in ``keys``; scored against the home survey's label of the
+    asteroid, by models that never saw it."""
+    archive = load_archive(OTHER_SURVEYS[scheme])
+    wanted = set(keys)
+    return [(s.wavelength, s.reflectance, asteroid_key(d), f) for d, s, f in
+            zip(archive.meta["designation"], archive.meta["spectrum"], archive.meta["file"]) if asteroid_key(d) in wanted]
+
+
 def _family_spectra(scheme: str, family: str, spectra):
     """The spectra cut to a family's range (a VIS-NIR spectrum gives the near-infrared family its 0.85-2.45 um)."""
     start, stop, _ = FAMILIES[scheme][family]
@@ -100,7 +118,7 @@ def _parents(scheme, labels):
     return np.array([VISNIR_11.classes.index(parent_of(scheme, c)) for c in labels])
 
 
-def _fold_answers(scheme, spectra, labels, keys, train, test) -> dict:
+def _fold_answers(scheme, spectra, labels, keys, train, test, others=()) -> dict:
     """Every method's answer (class names) for the test spectra of one fold, per family; beside them (names
     starting with ``_``) the test asteroids' keys and the child models' probabilities given each parent
     (``_conditional``, columns ``_children``), so that another 11-class answer can be put on top later."""
@@ -117,7 +135,8 @@ def _fold_answers(scheme, spectra, labels, keys, train, test) -> dict:
         answers = {"truth": np.array([labels[i] for i in te])}
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning)
-            answers[FLAT] = pca_svm(SEED).fit(X[tr], np.array(folded)).predict(X[te]).astype(str)
+            flat = pca_svm(SEED).fit(X[tr], np.array(folded))
+            answers[FLAT] = flat.predict(X[te]).astype(str)
             parent = class_probability_model(SEED).fit(X[tr], _parents(scheme, [labels[i] for i in tr]))
         model = fit_fine_classes(scheme, [cut[i] for i in tr], [labels[i] for i in tr], SEED, families=[family])
         P11 = np.zeros((te.size, len(classes11)))
@@ -136,7 +155,47 @@ def _fold_answers(scheme, spectra, labels, keys, train, test) -> dict:
             demeo = DeMeoPCA(load_demeo_templates(), strict=False).predict([spectra[i] for i in te])
             answers[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
         out[family] = answers
+        label_of = {keys[i]: labels[i] for i in test}
+        elsewhere = [o for o in others if o[2] in label_of and covered(o[0], grid).all()]
+        if elsewhere:
+            cut_o = [crop(w, r, grid[0] - 0.02, grid[-1] + 0.02) for w, r, _, _ in elsewhere]
+            Xo = np.stack([encode(w, r, grid)[0] for w, r in cut_o])
+            Po = np.zeros((len(cut_o), len(classes11)))
+            Po[:, parent.classes_] = parent.predict_proba(Xo)
+            picks = [fine_probabilities(model, family, features_of(scheme, family, *c), p, classes11)
+                     for c, p in zip(cut_o, Po)]
+            found = {"truth": np.array([label_of[o[2]] for o in elsewhere]),
+                     "_key": np.array([o[2] for o in elsewhere], dtype=str),
+                     "_file": np.array([o[3] for o in elsewhere], dtype=str),
+                     HIERARCHY: np.array([f.classes[int(np.argmax(f.probabilities))] for f in picks]),
+                     FLAT: flat.predict(Xo).astype(str)}
+            if scheme == "Bus-DeMeo" and family == "VIS-NIR":
+                demeo = DeMeoPCA(load_demeo_templates(), strict=False).predict([(w, r) for w, r, _, _ in elsewhere])
+                found[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
+            out[f"{family} {OTHER_SURVEYS[scheme]}"] = found
     return out
+
+
+def same_answer(asteroids, answers, scheme) -> dict:
+    """How often two files of one asteroid (other nights, other runs) get the same answer: over every pair of files
+    of an asteroid, the share with the same exact class and with the same 11-class parent (label-free).
+
+    >>> same_answer(np.array(["1", "1", "1", "2"]), np.array(["Sq", "Sq", "S", "C"]), "Bus-DeMeo")
+    {'pairs': 3, 'asteroids': 1, 'exact': 33.3, 'acc11': 100.0}
+    """
+    same, parent, n, groups = 0, 0, 0, 0
+    for key in np.unique(asteroids):
+        mine = answers[asteroids == key]
+        if mine.size < 2:
+            continue
+        groups += 1
+        for i in range(mine.size):
+            for j in range(i + 1, mine.size):
+                n += 1
+                same += mine[i] == mine[j]
+                parent += parent_of(scheme, mine[i]) == parent_of(scheme, mine[j])
+    return {"pairs": n, "asteroids": groups, "exact": round(100 * same / n, 1) if n else None,
+            "acc11": round(100 * parent / n, 1) if n else None}
 
 
 def _scores(scheme, truth, answer, fold) -> dict:
@@ -205,23 +264,24 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
     schemes = ("Bus-DeMeo",) if quick else ("Bus-DeMeo", "Bus")
     store = table_store(output, "fine-classes", settings={"schemes": list(schemes), "seed": SEED},
                         module=__name__, quick=quick)
-    rows, used, coverage = [], [], {}
+    rows, used, coverage, repeats = [], [], {}, []
     for scheme in schemes:
         spectra, labels, keys = labelled_spectra(scheme)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="classes with fewer than")
             folds = stratified_folds(_parents(scheme, labels), N_SPLITS, SEED, groups=keys)
         used = chosen_folds(N_SPLITS, only_folds if not quick else (1,))
+        others = [] if quick else other_spectra(scheme, keys)
         collected = {}
         for k in used:
             echo(f"  fine classes, {scheme}: fold {k + 1} of {N_SPLITS} ({len(folds[k].test)} test spectra)")
             fold = folds[k]
-            arrays, _ = store.compute(f"{scheme}-fold{k + 1}", lambda s=scheme, x=spectra, y=labels, g=keys, f=fold: (
-                _fold_answers(s, x, y, g, f.train, f.test), {}))
+            arrays, _ = store.compute(f"{scheme}-fold{k + 1}", lambda s=scheme, x=spectra, y=labels, g=keys, f=fold,
+                                      o=others: (_fold_answers(s, x, y, g, f.train, f.test, o), {}))
             for family, answers in arrays.items():
                 part = collected.setdefault(family, {})
                 for name, values in answers.items():
-                    if not name.startswith("_"):
+                    if not name.startswith("_") or name == "_key" and " " in family:
                         part.setdefault(name, []).append(values)
                 part.setdefault("fold", []).append(np.full(len(answers["truth"]), k))
                 if scheme in COVERAGE_NET_ROWS.get(family, {}):
@@ -235,15 +295,19 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
             truth, fold = np.concatenate(part.pop("truth")), np.concatenate(part.pop("fold"))
             if truth.size == 0:
                 continue
+            if "_key" in part:
+                asteroids = np.concatenate(part.pop("_key"))
+                repeats.append({"scheme": scheme, "family": family, **{
+                    name: same_answer(asteroids, np.concatenate(values), scheme) for name, values in part.items()}})
             for name, values in part.items():
-                rows.append({"scheme": scheme, "family": family.split(" ")[0], "method": name,
+                rows.append({"scheme": scheme, "family": family.replace(" (CoverageNet)", ""), "method": name,
                              "spectra": int(truth.size), **_scores(scheme, truth, np.concatenate(values), fold)})
     result = {"table": "fine-classes", "folds": [k + 1 for k in used], "of_folds": N_SPLITS,
               "weathering_flag": weathering_agreement(),
               "protocol": f"{folds_note(used, N_SPLITS)} grouped by asteroid, stratified by the 11-class parent, "
                           f"seed {SEED}; Bus-DeMeo: {SOURCES['Bus-DeMeo']}, Bus: {SOURCES['Bus']}; labels with "
                           "suffixes stripped; every method on the same folds",
-              "rows": rows, "seconds": round(time.perf_counter() - start, 1)}
+              "rows": rows, "repeated_observations": repeats, "seconds": round(time.perf_counter() - start, 1)}
     path = pathlib.Path(output) / "tablefine-classes.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1))
@@ -253,10 +317,10 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
 def format_fine_classes_table(result: dict) -> str:
     """The table as text: one line per scheme, family and method, then the per-class recall of the hierarchy."""
     lines = [f"Finer schemes: exact class, {result['protocol']}", "",
-             (f"{'scheme':<10} {'family':<8} {'method':<32} {'n':>4} {'exact %':>12} {'11-class %':>12} "
+             (f"{'scheme':<10} {'family (data)':<17} {'method':<32} {'n':>4} {'exact %':>12} {'11-class %':>12} "
               f"{'balanced':>8}")]
     for row in result["rows"]:
-        lines.append(f"{row['scheme']:<10} {row['family']:<8} {row['method']:<32} {row['spectra']:>4} "
+        lines.append(f"{row['scheme']:<10} {row['family']:<17} {row['method']:<32} {row['spectra']:>4} "
                      f"{row['exact']:>5.1f} +- {row['exact_std']:>4.1f} {row['acc11']:>5.1f} +- {row['acc11_std']:>4.1f} "
                      f"{row['balanced']:>8.1f}")
     flag = result.get("weathering_flag")
@@ -264,8 +328,14 @@ def format_fine_classes_table(result: dict) -> str:
         lines.append(f"\nDeMeo's w (slope >= 0.25 /um) against korda2023's published suffix: {flag['agreement']:.1f}% "
                      f"of {flag['spectra']} S/Sq/Sr/Sv/Q/V spectra ({flag['published_w']} published w, "
                      f"{flag['flagged_w']} flagged)")
+    for entry in result.get("repeated_observations", []):
+        if not any(isinstance(v, dict) and v["pairs"] for v in entry.values()):
+            continue
+        lines.append(f"\nSame asteroid, two files ({entry['scheme']} {entry['family']}): " + "; ".join(
+            f"{name} {v['exact']}% exact / {v['acc11']}% 11-class over {v['pairs']} pairs ({v['asteroids']} asteroids)"
+            for name, v in entry.items() if isinstance(v, dict) and v["pairs"]))
     for row in result["rows"]:
-        if row["method"] == HIERARCHY:
+        if row["method"] == HIERARCHY and row["family"] in FAMILIES[row["scheme"]]:
             lines.append(f"\n{row['scheme']} {row['family']}, {HIERARCHY}, per class (precision / recall / n): " +
                          ", ".join(f"{c} {v['precision']:.2f}/{v['recall']:.2f}/{v['n']}"
                                    for c, v in row["per_class"].items()))
