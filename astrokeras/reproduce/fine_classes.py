@@ -13,7 +13,14 @@ a class the 11 drop (O, R, U) is left out. Methods:
 * **11-class model x child model**: the hierarchy ``analyze`` runs, with the 11-class probabilities from a
   standardise -> PCA -> logistic regression fitted on the training folds (``analyze`` uses CoverageNet there);
 * **true parent x child model**: the child models alone, given the true 11-class parent (what a perfect
-  11-class answer would leave).
+  11-class answer would leave);
+* **CoverageNet x child model**: the same child models under CoverageNet's out-of-fold 11-class answer, read
+  from the coverage table's saved folds and joined by asteroid (Bus-DeMeo only; present once ``reproduce
+  --table coverage`` has saved its folds with the same data and code).
+
+Other files of the held-out asteroids: the raw MIT archive files of another survey or night (MITHNEOS for
+Bus-DeMeo, SMASS I for Bus) are scored by the fold's models against the home survey's label, and every pair of
+files of one asteroid says whether both got the same answer (label-free).
 
 Scores: exact-class accuracy (mean +- std over folds; a rare class the hierarchy folds counts as an error), the
 11-class accuracy implied by the same answers, balanced accuracy over the classes present, and per-class
