@@ -185,7 +185,9 @@ def _classify(spectrum: Spectrum, presets):
 def _albedo(spectrum, P11, P4, card, presets, cards):
     """AAE-Net on VIS-NIR (11-class probabilities), else AAE-Net on the visible (the Bus-class probabilities of the
     class model its card carries), else the class-mean rule; ``(mean log10, sigma dex, method, models)``."""
-    named = dict(zip(card["classes"], P11)) | dict(zip(card["group_classes"], P4))
+    # An albedo card reads the 11 classes or the 4 groups; a merged {name: p} would give "C" the C group's
+    # probability (C + B) where the 11-class C is meant, so the scheme is matched by the whole class list.
+    by_scheme = {tuple(card["classes"]): P11, tuple(card["group_classes"]): P4}
     for name in (ALBEDO, ALBEDO_VISIBLE):
         albedo_card = cards.get(name)
         if albedo_card is None or not spectrum.covers(grid_of(albedo_card)) or not covered(
@@ -199,7 +201,9 @@ def _albedo(spectrum, P11, P4, card, presets, cards):
             scheme = (f"{albedo_card['class_model']['scheme']}-class probabilities of its own class model (top: "
                       f"{albedo_card['classes'][top]}, {100 * P[top]:.0f}%)")
         else:
-            P = np.array([named[c] for c in albedo_card["classes"]], dtype="float32")
+            if tuple(albedo_card["classes"]) not in by_scheme:
+                continue
+            P = np.asarray(by_scheme[tuple(albedo_card["classes"])], dtype="float32")
             scheme = f"{len(P)}-class probabilities" if len(P) > 4 else "S / C / X / Other probabilities"
         out = regress(spectrum=X[None], class_probabilities=P[None])["albedo"][0]
         mean = out[0] + P @ np.asarray(albedo_card["class_prior_log10"])

@@ -6,8 +6,8 @@ gRPC: ``PredictionService.Predict`` with float32 tensors, which is faster than J
 
 Usage::
 
-    python grpc_client.py spectrum.txt                     # classes from asc_net
-    python grpc_client.py spectra.npy --pipeline --url localhost:8500
+    python grpc_client.py spectrum.txt                     # classes from coverage_net
+    python grpc_client.py a.txt b.txt --pipeline --url localhost:8500
 """
 
 from __future__ import annotations

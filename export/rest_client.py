@@ -1,20 +1,30 @@
 """Ask the served astrokeras models about a spectrum over TF Serving's REST API (port 8501).
 
-Needs only the standard library (urllib, json) and numpy. The spectrum is put on the model's grid and normalised
-the way the models were trained (see README.md): give either
+Needs only the standard library (urllib, json) and numpy. Which models are served, and how each reads a
+spectrum, come from the layout's cards (``models/edge/<model>/card.json``, written with the layout).
 
-* a text file with columns wavelength and reflectance (an error column is ignored; ``#`` comments; um, nm or
-  Angstrom, told apart by their size), which is linearly interpolated onto the grid (no extrapolation), or
-* a ``.npy`` array of spectra already on the grid, one row per spectrum (``N x bands``).
+The default layout serves the chain ``astrokeras analyze`` runs (``coverage_net``, ``aae_net``,
+``aae_net_visible``, ``composition_net``). Give text files with columns wavelength and reflectance (an error
+column is ignored; ``#`` comments; um, nm or Angstrom, told apart by their size), of any coverage:
 
-Every row is divided by its reflectance at 0.55 um. The grid, the class names and the albedo prior come from the
-model's ``card.json``, written with the layout (``models/edge/<model>/card.json``).
+* CoverageNet reads the spectrum as the card's ``encoding`` says (bin means interpolated onto its grid, log,
+  minus the mean over the covered bands, and the mask of covered bands); its probabilities are calibrated with the
+  card's temperature, ``softmax(log(p) / T)``, as ``analyze`` does. The headline is the 11 classes when the
+  spectrum reaches past 1.5 um, else S / C / X / Other.
+* with ``--pipeline``: the albedo from ``aae_net`` (a spectrum covering 0.45-2.45 um without gaps, fed the 11-class
+  probabilities), else ``aae_net_visible`` (0.44-0.92 um, fed its card's own Bus class model), else the class-mean
+  rule of CoverageNet's card; the composition from ``composition_net`` for S, Q, A and V-types covering its
+  ``requires_um`` range.
+
+A layout written with ``--chain paper`` (``asc_net``, ``aae_net``, ``ae_trans`` on one 0.45-2.45 um grid) is read
+as before: a text file interpolated onto the grid, or a ``.npy`` of spectra already on it (``N x bands``), every
+row divided by its reflectance at 0.55 um.
 
 Usage::
 
-    python rest_client.py spectrum.txt                          # classes from asc_net
-    python rest_client.py spectra.npy --pipeline                # + albedo (aae_net) + composition (ae_trans)
-    python rest_client.py spectrum.txt --url http://host:8501 --layout /path/to/models --json
+    python rest_client.py spectrum.txt                         # classes from coverage_net
+    python rest_client.py a.txt b.txt --pipeline --json        # + albedo + composition
+    python rest_client.py spectrum.txt --url http://host:8501 --layout /path/to/models
 """
 
 from __future__ import annotations
@@ -30,7 +40,9 @@ import urllib.request
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
-CLASSIFIER, ALBEDO, UNMIXER = "asc_net", "aae_net", "ae_trans"
+CLASSIFIER, ALBEDO, UNMIXER = "asc_net", "aae_net", "ae_trans"                  # the paper's chain
+COVERAGE, ALBEDO_VISIBLE, COMPOSITION = "coverage_net", "aae_net_visible", "composition_net"   # analyze's
+NEAR_INFRARED_UM = 1.5  # past it, the 11 classes are the headline (as astrokeras.analyze)
 
 
 def load_card(layout, name: str) -> dict:
@@ -47,8 +59,52 @@ def _micron(wavelength: np.ndarray) -> np.ndarray:
     return wavelength / (1e4 if middle >= 3000 else 1e3 if middle >= 100 else 1.0)
 
 
+def read_table(path):
+    """``(wavelength um, reflectance)`` of a text spectrum file, sorted, finite and positive."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise SystemExit(f"no spectrum file {path}")
+    try:
+        table = np.loadtxt(path, comments="#", delimiter=None if path.suffix != ".csv" else ",", ndmin=2)
+    except ValueError as error:
+        raise SystemExit(f"{path}: not a table of numbers ({error}); expected columns wavelength, reflectance")
+    if table.shape[1] < 2:
+        raise SystemExit(f"{path}: one column only; expected columns wavelength, reflectance")
+    order = np.argsort(table[:, 0])
+    w, r = _micron(table[order, 0]), table[order, 1]
+    if not np.all(np.isfinite(r)) or np.any(r <= 0):
+        raise SystemExit(f"{path}: reflectances must be finite and positive (NaN, inf, zero or negative found)")
+    return w, r
+
+
+def covered(w, grid, encoding: dict) -> np.ndarray:
+    """The bands of ``grid`` that the sampled wavelengths ``w`` cover (range and gaps), as the card's encoding."""
+    grid = np.asarray(grid, dtype=float)
+    edge = encoding["edge_um"]
+    mask = (grid >= w[0] - edge) & (grid <= w[-1] + edge)
+    for start in np.flatnonzero(np.diff(w) > encoding["max_gap_um"]):
+        mask &= ~((grid > w[start] + edge) & (grid < w[start + 1] - edge))
+    return mask
+
+
+def encode(w, r, card: dict):
+    """``(values, mask)`` on a masked card's grid: centred log-reflectance on the covered bands, 0 elsewhere
+    (the card's ``encoding``; astrokeras.spectra.coverage.encode)."""
+    encoding, grid = card["encoding"], np.asarray(card["grid_um"], dtype=float)
+    mask = covered(w, grid, encoding)
+    values = np.zeros(grid.size)
+    if mask.any():
+        width = encoding["bin_um"]
+        index = np.floor((w - encoding["bin_origin_um"] + width / 2) / width).astype(int)
+        _, inverse, counts = np.unique(index, return_inverse=True, return_counts=True)
+        centres, means = np.bincount(inverse, weights=w) / counts, np.bincount(inverse, weights=r) / counts
+        logs = np.log(np.interp(grid[mask], centres, means))
+        values[mask] = logs - logs.mean()
+    return values.astype(np.float32), mask.astype(np.float32)
+
+
 def read_spectra(path, card: dict) -> np.ndarray:
-    """``N x bands`` float32 spectra on the card's grid, normalised at its wavelength (see the module docstring)."""
+    """``N x bands`` float32 spectra on the card's grid, normalised at its wavelength (the paper's chain)."""
     path = pathlib.Path(path)
     grid = np.asarray(card["grid_um"], dtype=float)
     if not path.is_file():
@@ -59,14 +115,7 @@ def read_spectra(path, card: dict) -> np.ndarray:
             raise SystemExit(f"{path}: rows of {X.shape[1]} values, but {card['name']} reads {grid.size} bands "
                              f"({grid[0]:g}-{grid[-1]:g} um); give a text file with wavelengths to resample it")
     else:
-        try:
-            table = np.loadtxt(path, comments="#", delimiter=None if path.suffix != ".csv" else ",", ndmin=2)
-        except ValueError as error:
-            raise SystemExit(f"{path}: not a table of numbers ({error}); expected columns wavelength, reflectance")
-        if table.shape[1] < 2:
-            raise SystemExit(f"{path}: one column only; expected columns wavelength, reflectance")
-        order = np.argsort(table[:, 0])
-        w, r = _micron(table[order, 0]), table[order, 1]
+        w, r = read_table(path)
         if grid[0] < w[0] - 1e-3 or grid[-1] > w[-1] + 1e-3:
             raise SystemExit(f"{path} covers {w[0]:g}-{w[-1]:g} um, but {card['name']} needs {grid[0]:g}-"
                              f"{grid[-1]:g} um; the models do not extrapolate")
@@ -137,6 +186,99 @@ def analyse(ask, X: np.ndarray, cards: dict, pipeline: bool) -> list:
     return results
 
 
+def calibrated(P, temperature: float) -> np.ndarray:
+    """``softmax(log(p) / temperature)`` row by row (CoverageNet's calibration)."""
+    logp = np.log(np.clip(np.asarray(P, dtype=float), 1e-12, 1.0)) / temperature
+    P = np.exp(logp - logp.max(axis=1, keepdims=True))
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def _on_grid(w, r, card: dict, encoding: dict):
+    """The spectrum interpolated onto an unmasked card's grid and normalised, or None when it does not cover the
+    whole grid without a gap (as astrokeras.analyze asks of the albedo networks)."""
+    grid = np.asarray(card["grid_um"], dtype=float)
+    if not covered(w, grid, encoding).all():
+        return None
+    x = np.interp(grid, w, r)
+    return (x / np.interp(card.get("normalise_at_um", 0.55), grid, x)).astype(np.float32)
+
+
+def _albedo_step(ask, spectra, P11, P4, cards) -> list:
+    """``(albedo, low, high, method)`` per spectrum: AAE-Net (VIS-NIR), else the visible AAE-Net, else the
+    class-mean rule of CoverageNet's card (probability-weighted class means of log10 albedo)."""
+    coverage = cards[COVERAGE]
+    found = [None] * len(spectra)
+    for name in (ALBEDO, ALBEDO_VISIBLE):
+        card = cards[name]
+        X = [_on_grid(w, r, card, coverage["encoding"]) if found[i] is None else None
+             for i, (w, r) in enumerate(spectra)]
+        rows = [i for i, x in enumerate(X) if x is not None]
+        if not rows:
+            continue
+        X = np.stack([X[i] for i in rows])
+        if "class_model" in card:  # finer classes than the classifier's: the card's own linear class model
+            logits = X @ np.asarray(card["class_model"]["weights"]) + np.asarray(card["class_model"]["bias"])
+            P = np.exp(logits - logits.max(axis=1, keepdims=True))
+            P /= P.sum(axis=1, keepdims=True)
+        else:
+            P = P11[rows]
+        raw = ask(name, {"spectrum": X, "class_probabilities": P.astype(np.float32)}, list(card["outputs"]))["albedo"]
+        for i, r_, p in zip(rows, raw, P):
+            found[i] = (*albedo_of(r_, p, card), name)
+    means, spreads = np.asarray(coverage["albedo_log10_mean"]), np.asarray(coverage["albedo_log10_std"])
+    for i, p in enumerate(P4):
+        if found[i] is None:
+            mean = float(p @ means)
+            sigma = math.sqrt(max(float(p @ (spreads ** 2 + means ** 2)) - mean ** 2, 0.0))
+            found[i] = (10 ** mean, 10 ** (mean - sigma), 10 ** (mean + sigma), "class-mean rule")
+    return found
+
+
+def analyse_chain(ask, spectra: list, cards: dict, pipeline: bool) -> list:
+    """One result dict per ``(wavelength um, reflectance)`` spectrum through analyze's chain (the module docstring);
+    ``ask(name, inputs, output_names)`` returns a served model's named outputs."""
+    coverage = cards[COVERAGE]
+    encoded = [encode(w, r, coverage) for w, r in spectra]
+    V, M = np.stack([e[0] for e in encoded]), np.stack([e[1] for e in encoded])
+    if np.any(M.sum(axis=1) < 3):
+        raise SystemExit("a spectrum covers fewer than 3 bands of the classifier's 0.40-2.50 um grid: check the "
+                         "wavelength unit")
+    raw = ask(COVERAGE, {"spectrum": V, "mask": M}, list(coverage["outputs"]))["probabilities"]
+    P11 = calibrated(raw, coverage.get("temperature", 1.0))
+    P4 = P11 @ np.eye(len(coverage["group_classes"]))[coverage["groups"]]
+    nir = M[:, np.asarray(coverage["grid_um"]) > NEAR_INFRARED_UM].any(axis=1)
+    results = []
+    for p11, p4, far in zip(P11, P4, nir):
+        classes, p = (coverage["classes"], p11) if far else (coverage["group_classes"], p4)
+        order = np.argsort(p)[::-1]
+        results.append({"scheme": "11-class" if far else "4-class", "top_class": classes[order[0]],
+                        "classes": {classes[i]: round(float(p[i]), 4) for i in order},
+                        "top_class_11": coverage["classes"][int(np.argmax(p11))]})
+    if not pipeline:
+        return results
+    for result, (value, low, high, method) in zip(results, _albedo_step(ask, spectra, P11, P4, cards)):
+        result["albedo"], result["albedo_1sigma"], result["albedo_method"] = (
+            round(value, 4), [round(low, 4), round(high, 4)], method)
+    card = cards[COMPOSITION]
+    start, stop = card["requires_um"]
+    grid = np.asarray(card["grid_um"])
+    needed = (grid >= start - 1e-6) & (grid <= stop + 1e-6)
+    wanted, inputs = [], []
+    for i, ((w, r), result) in enumerate(zip(spectra, results)):
+        values, mask = encode(w, r, card)
+        if result["top_class_11"] in card["applies_to"] and mask[needed].all():
+            wanted.append(i)
+            inputs.append((np.where(mask > 0, np.exp(values), 0.0).astype(np.float32), mask))
+    if wanted:
+        out = ask(COMPOSITION, {"spectrum": np.stack([x for x, _ in inputs]), "mask": np.stack([m for _, m in inputs])},
+                  list(card["outputs"]))["modal"]
+        m = len(card["minerals"])
+        for i, row in zip(wanted, out):
+            results[i]["composition"] = {k: round(float(v), 4) for k, v in zip(card["minerals"], row[:m])}
+            results[i]["composition_1sigma"] = {k: round(float(np.exp(v)), 4) for k, v in zip(card["minerals"], row[m:])}
+    return results
+
+
 def format_result(result: dict) -> str:
     top = list(result["classes"].items())[:3]
     line = "class " + ", ".join(f"{c} {100 * p:.1f}%" for c, p in top)
@@ -144,35 +286,58 @@ def format_result(result: dict) -> str:
         line += f" | albedo {result['albedo']:.3f} (1-sigma {result['albedo_1sigma'][0]:.3f}-" \
                 f"{result['albedo_1sigma'][1]:.3f})"
     if "composition" in result:
-        line += " | " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in result["composition"].items())
+        sigma = result.get("composition_1sigma", {})
+        line += " | " + ", ".join(f"{k} {100 * v:.0f}%" + (f" +- {100 * sigma[k]:.0f}" if k in sigma else "")
+                                  for k, v in result["composition"].items())
     return line
 
 
 def arguments(description: str, address: str) -> argparse.ArgumentParser:
     """The command line shared with grpc_client.py."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("spectrum", help="a text file (wavelength, reflectance) or a .npy of spectra on the grid")
+    parser.add_argument("spectrum", nargs="+", help="text files (wavelength, reflectance); for a paper-chain layout "
+                                                    "also a .npy of spectra on its grid")
     parser.add_argument("--url", default=address, help=f"TF Serving's address (default {address})")
     parser.add_argument("--layout", default=str(HERE / "models"), help="the layout folder (for the cards)")
-    parser.add_argument("--pipeline", action="store_true", help="also the albedo (aae_net) and, for S/Q/A/V, "
-                        "the OL/OPX/CPX composition (ae_trans)")
+    parser.add_argument("--pipeline", action="store_true", help="also the albedo and, for S/Q/A/V, the composition")
     parser.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
+def chain_of(layout) -> str:
+    """``"analyze"`` when the layout serves coverage_net, ``"paper"`` when it serves asc_net."""
+    edge = pathlib.Path(layout) / "edge"
+    if (edge / COVERAGE / "card.json").is_file():
+        return "analyze"
+    if (edge / CLASSIFIER / "card.json").is_file():
+        return "paper"
+    raise SystemExit(f"no {edge / COVERAGE / 'card.json'} (nor {CLASSIFIER}'s): write the layout with "
+                     f"`python -m astrokeras.export.serving {layout}` or point --layout at it")
+
+
 def run(args, ask) -> int:
     """Read the spectra, ask the served models, print the answers."""
-    names = [CLASSIFIER, ALBEDO, UNMIXER] if args.pipeline else [CLASSIFIER]
-    cards = {n: load_card(args.layout, n) for n in names}
-    if any(cards[n]["grid_um"] != cards[CLASSIFIER]["grid_um"] for n in names):
-        raise SystemExit(f"the served models read different grids: {', '.join(names)} must share one for --pipeline")
-    X = read_spectra(args.spectrum, cards[CLASSIFIER])
-    results = analyse(ask, X, cards, args.pipeline)
+    if chain_of(args.layout) == "analyze":
+        names = [COVERAGE, ALBEDO, ALBEDO_VISIBLE, COMPOSITION] if args.pipeline else [COVERAGE]
+        cards = {n: load_card(args.layout, n) for n in names}
+        if any(pathlib.Path(p).suffix == ".npy" for p in args.spectrum):
+            raise SystemExit("this layout serves analyze's chain, which reads spectra of any coverage: give text "
+                             "files (wavelength, reflectance), not a .npy on one grid")
+        labels = [str(p) for p in args.spectrum]
+        results = analyse_chain(ask, [read_table(p) for p in args.spectrum], cards, args.pipeline)
+    else:
+        names = [CLASSIFIER, ALBEDO, UNMIXER] if args.pipeline else [CLASSIFIER]
+        cards = {n: load_card(args.layout, n) for n in names}
+        if any(cards[n]["grid_um"] != cards[CLASSIFIER]["grid_um"] for n in names):
+            raise SystemExit(f"the served models read different grids: {', '.join(names)} must share one")
+        X = np.concatenate([read_spectra(p, cards[CLASSIFIER]) for p in args.spectrum])
+        labels = [str(i) for i in range(len(X))]
+        results = analyse(ask, X, cards, args.pipeline)
     if args.json:
         print(json.dumps(results, indent=1))
     else:
-        for i, result in enumerate(results):
-            print(f"{i}: {format_result(result)}")
+        for label, result in zip(labels, results):
+            print(f"{label}: {format_result(result)}")
     return 0
 
 

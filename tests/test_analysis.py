@@ -252,3 +252,19 @@ def test_cli_analyze_a_catalogued_asteroid_and_refuse_an_unknown_one(mirror, cap
     assert ceres["scheme"] == "4-class" and ceres["top_class"] == "C"
     assert main(["analyze", "--asteroid", "no such rock"]) == 2
     assert "not in busdemeo" in capsys.readouterr().err
+
+
+def test_aae_net_reads_the_11_class_probabilities_not_the_groups(mirror):
+    """A C-type with some B probability: AAE-Net must get the 11-class C, not the C group (C + B)."""
+    data = datasets.load_busdemeo()
+    row = int(np.flatnonzero(data.meta["designation"].to_numpy() == "1")[0])  # Ceres
+    result = analyze(data.wavelength, data.reflectance[row])
+    assert result.albedo_method.startswith("AAE-Net (aae-net-albedo)")
+    run, card = load_lite_preset(ALBEDO)
+    X = datasets.load_busdemeo().reflectance[row]
+    grid = grid_of(card)
+    x = np.interp(grid, data.wavelength, X)
+    x = (x / np.interp(card.get("normalise_at_um", 0.55), grid, x)).astype("float32")
+    P = np.asarray(result.probabilities_11, "float32")
+    raw = run(spectrum=x[None], class_probabilities=P[None])["albedo"][0]
+    assert result.albedo == pytest.approx(10 ** (raw[0] + P @ np.asarray(card["class_prior_log10"])), rel=2e-3)

@@ -34,9 +34,18 @@ def _has_mirror() -> bool:
 
 @pytest.fixture(scope="module")
 def layout(tmp_path_factory):
-    """The shipped presets written once in TF Serving's layout (reference files only where the mirror is)."""
+    """The shipped presets written once in TF Serving's layout, analyze's chain (reference files only where the
+    mirror is)."""
     out = tmp_path_factory.mktemp("serving") / "models"
     written = write_serving_layout(None, out, reference_spectra=REFERENCE_SPECTRA if _has_mirror() else 0)
+    return out, written
+
+
+@pytest.fixture(scope="module")
+def paper_layout(tmp_path_factory):
+    """The paper's chain (ASC-Net, AAE-Net, AE-trans) in TF Serving's layout."""
+    out = tmp_path_factory.mktemp("serving-paper") / "models"
+    written = write_serving_layout(None, out, chain="paper", reference_spectra=24 if _has_mirror() else 0)
     return out, written
 
 
@@ -106,9 +115,12 @@ def test_every_model_has_its_edge_files_and_card(layout):
 def test_an_existing_version_is_not_overwritten_silently(layout, tmp_path):
     out, _ = layout
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        write_serving_layout(None, out, models={"asc_net": SERVED_MODELS["asc_net"]}, reference_spectra=0)
+        write_serving_layout(None, out, models={"coverage_net": SERVED_MODELS["coverage_net"]}, reference_spectra=0)
     with pytest.raises(ValueError, match="letters, digits"):
-        write_serving_layout(None, tmp_path, models={"asc-net": SERVED_MODELS["asc_net"]}, reference_spectra=0)
+        write_serving_layout(None, tmp_path, models={"coverage-net": SERVED_MODELS["coverage_net"]},
+                             reference_spectra=0)
+    with pytest.raises(ValueError, match="analyze, paper"):
+        write_serving_layout(None, tmp_path, chain="mine", reference_spectra=0)
 
 
 def _smooth_spectra(rows: int, bands: int) -> np.ndarray:
@@ -145,17 +157,23 @@ def test_saved_model_cli_runs_the_written_classifier(layout, tmp_path):
     from astrokeras.export.tflite import TFLiteModel
 
     out, written = layout
-    entry = written["asc_net"]
-    X = _smooth_spectra(2, len(card_of(entry["preset"])["grid_um"])).astype("float32")
+    entry = written["coverage_net"]
+    bands = len(card_of(entry["preset"])["grid_um"])
+    X = np.log(_smooth_spectra(2, bands)).astype("float32")
+    M = np.ones((2, bands), "float32")
+    M[:, :30] = 0.0  # a near-infrared-only coverage
+    X = np.where(M > 0, X - (X * M).sum(1, keepdims=True) / M.sum(1, keepdims=True), 0.0).astype("float32")
     np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "m.npy", M)
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     result = subprocess.run(
         [cli, "run", "--dir", str(entry["savedmodel"]), "--tag_set", "serve", "--signature_def", "serving_default",
-         "--inputs", f"spectrum={tmp_path / 'x.npy'}"], check=True, capture_output=True, text=True, env=ENV)
+         "--inputs", f"spectrum={tmp_path / 'x.npy'};mask={tmp_path / 'm.npy'}"], check=True, capture_output=True,
+        text=True, env=ENV)
     assert "Result for output key probabilities" in result.stdout
     text = result.stdout.split("probabilities:")[-1]
     numbers = np.array([float(v) for v in re.findall(r"[-+]?\d*\.\d+(?:e[-+]?\d+)?", text)])
-    expected = TFLiteModel.from_file(entry["tflite"]["float32"]).run(spectrum=X)["probabilities"]
+    expected = TFLiteModel.from_file(entry["tflite"]["float32"]).run(spectrum=X, mask=M)["probabilities"]
     np.testing.assert_allclose(numbers.reshape(expected.shape), expected, atol=1e-4)
 
 
@@ -215,21 +233,22 @@ def test_edge_eval_with_only_numpy_and_litert_agrees_with_keras(mirror, layout, 
     for entry in report["files"]:
         assert entry["spectra"] == REFERENCE_SPECTRA
         assert entry["latency_us"]["median"] > 0 and entry["peak_memory_kib"]["process_peak"] > 0
-    classifier = by_preset[SERVED_MODELS["asc_net"]]["agreement"]
+    classifier = by_preset[SERVED_MODELS["coverage_net"]]["agreement"]
     assert classifier["probabilities"]["top1_agreement"] == 1.0
     assert by_preset[SERVED_MODELS["aae_net"]]["agreement"]["albedo"]["max_abs_diff"] < 1e-4
-    unmixer = by_preset[SERVED_MODELS["ae_trans"]]["agreement"]
-    assert set(unmixer) == {"abundances", "reconstruction"} and unmixer["abundances"]["max_abs_diff"] < 1e-4
+    assert by_preset[SERVED_MODELS["aae_net_visible"]]["agreement"]["albedo"]["max_abs_diff"] < 1e-4
+    composition = by_preset[SERVED_MODELS["composition_net"]]["agreement"]
+    assert set(composition) == {"modal", "chemistry"} and composition["modal"]["max_abs_diff"] < 1e-4
     # a threshold the float32 file cannot meet makes the script fail, saying which file
     low = _edge_eval(site, files[0], "--min-top1", "1.01", check=False)
-    assert low.returncode == 1 and "asc_net_float32.tflite" in low.stderr
+    assert low.returncode == 1 and "coverage_net_float32.tflite" in low.stderr
 
 
 @pytest.mark.integration
 def test_edge_eval_reports_disagreement_and_a_mismatched_reference(mirror, layout, tmp_path):
     out, written = layout
     site = _only_litert_path(tmp_path)
-    asc = written["asc_net"]
+    asc = written["coverage_net"]
     with np.load(asc["reference"]) as data:
         arrays = {k: data[k] for k in data.files}
     arrays["output.probabilities"] = arrays["output.probabilities"][::-1]  # answers of other spectra
@@ -270,7 +289,7 @@ def test_tflite_runner_errors_say_what_to_do(tmp_path):
         TFLiteModel.from_file(tmp_path / "missing.tflite")
     with pytest.raises(ValueError, match="either"):
         TFLiteModel()
-    lite = TFLiteModel.from_file(preset_path(SERVED_MODELS["asc_net"], kind="tflite"))
+    lite = TFLiteModel.from_file(preset_path(SERVED_MODELS["coverage_net"], kind="tflite"))
     with pytest.raises(ValueError, match="serving_default"):
         lite.signature("predict")
 
@@ -327,8 +346,8 @@ def _serve_rest(layout_dir, names):
 
 
 @pytest.mark.integration
-def test_rest_client_pipeline_matches_the_savedmodels_and_the_package_formulas(mirror, layout, tmp_path):
-    out, written = layout
+def test_rest_client_paper_chain_matches_the_savedmodels_and_the_package_formulas(mirror, paper_layout, tmp_path):
+    out, written = paper_layout
     server, signatures = _serve_rest(out, list(written))
     try:
         with np.load(written["asc_net"]["reference"]) as data:
@@ -366,13 +385,85 @@ def test_rest_client_pipeline_matches_the_savedmodels_and_the_package_formulas(m
     assert missing.returncode != 0 and "HTTP 404" in missing.stderr
 
 
-def test_rest_client_reads_a_text_spectrum_onto_the_grid(layout, tmp_path):
-    out, _ = layout
+def _rest_client():
     sys.path.insert(0, str(EXPORT))
     try:
         import rest_client
     finally:
         sys.path.remove(str(EXPORT))
+    return rest_client
+
+
+def _write_text(path, w, r):
+    np.savetxt(path, np.c_[w, r], header="wavelength (um) reflectance")
+    return path
+
+
+@pytest.mark.integration
+def test_rest_client_runs_analyzes_chain_as_analyze_does(mirror, layout, tmp_path):
+    from astrokeras import analyze, datasets
+
+    out, written = layout
+    data = datasets.load_busdemeo()
+    designation = data.meta["designation"].to_numpy()
+    w = data.wavelength
+    spectra = {}
+    for name, keep in (("433", w > 0), ("1", w > 0), ("25143", w >= 0.82), ("10", (w >= 0.5) & (w <= 0.9))):
+        spectra[name] = (w[keep], data.reflectance[int(np.flatnonzero(designation == name)[0])][keep])
+    smass = datasets.load_smass2()
+    vesta = smass.meta["spectrum"].to_numpy()[int(np.flatnonzero(smass.meta["designation"].to_numpy() == "4")[0])]
+    spectra["4"] = (vesta.wavelength, vesta.reflectance)  # SMASS II's own file: 0.435-0.925 um
+    files = [str(_write_text(tmp_path / f"a{name}.txt", *pair)) for name, pair in spectra.items()]
+    expected = [analyze(*pair) for pair in spectra.values()]
+    server, _ = _serve_rest(out, list(written))
+    try:
+        result = subprocess.run(
+            [sys.executable, str(EXPORT / "rest_client.py"), *files, "--pipeline", "--json", "--layout", str(out),
+             "--url", f"http://127.0.0.1:{server.server_port}"], capture_output=True, text=True, env=ENV)
+        npy = subprocess.run([sys.executable, str(EXPORT / "rest_client.py"), str(tmp_path / "x.npy"), "--layout",
+                              str(out)], capture_output=True, text=True, env=ENV)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)
+    methods = set()
+    for answer, reference in zip(answers, expected):
+        assert answer["top_class"] == reference.top_class and answer["scheme"] == reference.scheme
+        np.testing.assert_allclose([answer["classes"][c] for c in reference.classes], reference.probabilities,
+                                   atol=2e-3)
+        assert answer["albedo"] == pytest.approx(reference.albedo, rel=2e-3)
+        methods.add(answer["albedo_method"])
+        if reference.composition:
+            assert answer["composition"] == pytest.approx(reference.composition, abs=2e-3)
+        else:
+            assert "composition" not in answer
+    # VIS-NIR, visible and the class-mean rule were all reached; Eros and Itokawa got a composition
+    assert methods == {"aae_net", "aae_net_visible", "class-mean rule"}
+    assert sum("composition" in a for a in answers) >= 2
+    assert npy.returncode != 0 and "give text files" in npy.stderr
+
+
+def test_rest_client_encodes_a_spectrum_as_the_package_does(layout):
+    from astrokeras.spectra.coverage import encode
+
+    out, _ = layout
+    rest_client = _rest_client()
+    card = json.loads((out / "edge" / "coverage_net" / "card.json").read_text())
+    rng = np.random.default_rng(3)
+    for start, stop, gap in ((0.44, 2.48, None), (0.81, 2.49, (1.3, 1.5)), (0.374, 1.034, None)):
+        w = np.sort(rng.uniform(start, stop, 300)) if start != 0.374 else np.round(0.374 + 0.044 * np.arange(16), 3)
+        if gap:
+            w = w[(w < gap[0]) | (w > gap[1])]
+        r = np.exp(0.2 * np.sin(3 * w) + rng.normal(0, 0.01, w.size))
+        values, mask = rest_client.encode(w, r, card)
+        expected_values, expected_mask = encode(w, r, np.asarray(card["grid_um"]))
+        np.testing.assert_array_equal(mask > 0, expected_mask)
+        np.testing.assert_allclose(values, expected_values, atol=1e-6)
+
+
+def test_rest_client_reads_a_text_spectrum_onto_the_grid(paper_layout, tmp_path):
+    out, _ = paper_layout
+    rest_client = _rest_client()
     card = json.loads((out / "edge" / "asc_net" / "card.json").read_text())
     grid = np.asarray(card["grid_um"])
     nm = np.arange(400.0, 2500.0, 5.0)
@@ -408,12 +499,12 @@ def test_grpc_client_classifies_through_a_prediction_service(mirror, layout, tmp
     from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
     out, written = layout
-    version = written["asc_net"]["savedmodel"]
+    version = written["coverage_net"]["savedmodel"]
     serve = tf.saved_model.load(str(version)).signatures["serving_default"]
 
     class Service(prediction_service_pb2_grpc.PredictionServiceServicer):
         def Predict(self, request, context):  # noqa: N802  (the gRPC method's name)
-            assert request.model_spec.name == "asc_net"
+            assert request.model_spec.name == "coverage_net"
             result = serve(**{k: tf.constant(tf.make_ndarray(v)) for k, v in request.inputs.items()})
             response = predict_pb2.PredictResponse()
             for k, v in result.items():
@@ -425,18 +516,19 @@ def test_grpc_client_classifies_through_a_prediction_service(mirror, layout, tmp
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     try:
-        with np.load(written["asc_net"]["reference"]) as data:
-            X = data["input.spectrum"][:8]
-        np.save(tmp_path / "spectra.npy", X)
+        from astrokeras import analyze, datasets
+
+        data = datasets.load_busdemeo()
+        rows = range(0, 40, 5)
+        files = [str(_write_text(tmp_path / f"s{i}.txt", data.wavelength, data.reflectance[i])) for i in rows]
         result = subprocess.run(
-            [sys.executable, str(EXPORT / "grpc_client.py"), str(tmp_path / "spectra.npy"), "--json",
+            [sys.executable, str(EXPORT / "grpc_client.py"), *files, "--json",
              "--layout", str(out), "--url", f"127.0.0.1:{port}"], capture_output=True, text=True, env=ENV)
     finally:
         server.stop(0)
     assert result.returncode == 0, result.stderr
-    classes = card_of(written["asc_net"]["preset"])["classes"]
-    P = serve(spectrum=tf.constant(X))["probabilities"].numpy()
-    assert [a["top_class"] for a in json.loads(result.stdout)] == [classes[i] for i in P.argmax(1)]
+    expected = [analyze(data.wavelength, data.reflectance[i]).top_class for i in rows]
+    assert [a["top_class"] for a in json.loads(result.stdout)] == expected
 
 
 @pytest.mark.integration
