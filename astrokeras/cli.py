@@ -131,7 +131,7 @@ def _export(args) -> int:
 
         if args.models or args.to or args.report:
             args.parser.error("--serving DIR exports the shipped presets: give no MODEL, --to or --report with it")
-        layout = write_serving_layout(args.presets, args.serving, overwrite=args.overwrite)
+        layout = write_serving_layout(args.presets, args.serving, chain=args.chain, overwrite=args.overwrite)
         print(json.dumps(layout, indent=1) if args.json else
               f"wrote the TF Serving layout in {args.serving} (serve it: docker compose -f export/docker-compose.yml up)")
         return 0
@@ -428,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "reproduce` whose held-out figures go on the card (default: outputs)")
     export.add_argument("--serving", metavar="DIR", help="write the presets' TF Serving layout, edge files and "
                         "models.config into DIR (export/models is what export/docker-compose.yml mounts)")
+    export.add_argument("--chain", choices=["analyze", "paper"], default="analyze",
+                        help="--serving: analyze's networks (default: coverage_net, aae_net, aae_net_visible, "
+                             "composition_net) or the paper's (asc_net, aae_net, ae_trans)")
     export.add_argument("--presets", metavar="DIR", help="presets other than the shipped ones (a PRESET name, "
                                                           "--serving)")
     export.add_argument("--overwrite", action="store_true", help="--serving: replace an existing model version")
