@@ -36,6 +36,7 @@ from astrokeras.reproduce.coverage_table import (
 from astrokeras.reproduce.presets import preset_code_modules, train_presets
 from astrokeras.reproduce.results_page import saved_compute, write_results_page
 from astrokeras.reproduce.saved_folds import code_key, table_store
+from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers
 from astrokeras.reproduce.fine_classes import format_fine_classes_table, run_fine_classes_table
 from astrokeras.reproduce.settings_table import (
     format_settings_table,
@@ -52,8 +53,8 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "fine-classes", "composition", "5", "7", "11", "9", "10", "13", "albedo-visible",
-              "8", "korda", "12")
+ALL_TABLES = ("settings", "coverage", "coverage-levers", "fine-classes", "composition", "5", "7", "11", "9", "10", "13",
+              "albedo-visible", "8", "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
@@ -76,6 +77,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
                                   lambda: run_unmixing_table(table, quick=quick, output=output))]
         elif table == "coverage":
             batch = [run_coverage_table(quick=quick, output=output, only_folds=folds)]
+        elif table == "coverage-levers":
+            batch = [run_coverage_levers(output=output, quick=quick)]
         elif table == "fine-classes":
             batch = [run_fine_classes_table(quick=quick, output=output, only_folds=folds)]
         elif table == "settings":
@@ -92,7 +95,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
 
 
 TABLE_MODULES = ("astrokeras.reproduce.settings_table", "astrokeras.reproduce.coverage_table",
-                 "astrokeras.reproduce.fine_classes",
+                 "astrokeras.reproduce.fine_classes", "astrokeras.reproduce.coverage_levers",
                  "astrokeras.reproduce.composition_table", "astrokeras.reproduce.taxonomy_tables",
                  "astrokeras.reproduce.albedo_tables", "astrokeras.reproduce.unmixing_tables")
 
@@ -127,6 +130,8 @@ def format_result(result: dict) -> str:
         return format_coverage_table(result)
     if result["table"] == "settings":
         return format_settings_table(result)
+    if result["table"] == "coverage-levers":
+        return format_coverage_levers(result)
     if result["table"] == "fine-classes":
         return format_fine_classes_table(result)
     if result["table"] == "composition":

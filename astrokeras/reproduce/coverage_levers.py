@@ -1,0 +1,165 @@
+"""Levers on CoverageNet measured from the coverage table's saved folds (``astrokeras reproduce --table
+coverage-levers``): what a per-coverage linear model beside the network, or a temperature per coverage, would
+change, on the same held-out spectra, without training CoverageNet again.
+
+Protocol. For each fold the coverage table saved (with the asteroid key of every held-out spectrum), the held-out
+spectra of each coverage row are picked again exactly as the table picked them (the keys are checked against the
+saved ones). On the same fold's training part:
+
+* **linear model**: standardise -> PCA -> logistic regression (:func:`~astrokeras.models.albedo_baselines.
+  class_probability_model`) on the spectra that cover the row, on the row's grid, as the PCA+SVM baseline reads
+  them;
+* **CoverageNet x linear (geometric mean)** and **(arithmetic mean)**: the two probability vectors combined with
+  equal weights (nothing tuned, so no choice is made on a test fold);
+* **CoverageNet, temperature per coverage**: a temperature fitted (NLL) on the *other* folds' held-out answers of
+  the same row, applied to this fold (cross-fitted: no label of this fold is used).
+
+Scores as the coverage table's: accuracy and balanced accuracy mean +- std over folds, ECE pooled.
+
+Example
+-------
+``astrokeras reproduce --table coverage --folds 1 2`` then ``astrokeras reproduce --table coverage-levers``
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+import time
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from astrokeras.models.albedo_baselines import class_probability_model
+from astrokeras.recipes import coverage_net_taxonomy
+from astrokeras.reproduce import coverage_table
+from astrokeras.reproduce.saved_folds import folds_note, table_store
+
+log = logging.getLogger(__name__)
+LINEAR = "linear model (per coverage)"
+GEOMETRIC = "CoverageNet x linear (geometric mean)"
+ARITHMETIC = "CoverageNet x linear (arithmetic mean)"
+TEMPERED = "CoverageNet, temperature per coverage"
+SAVED = ("CoverageNet", "PCA+SVM (per coverage)")
+
+
+def coverage_store(output, quick: bool = False):
+    """The coverage table's saved folds (current ones only: same settings, data and code)."""
+    return table_store(output, "coverage", module=coverage_table.__name__, quick=quick,
+                       settings={"recipe": coverage_net_taxonomy.RECIPE.name, "rows": list(coverage_table.ROWS),
+                                 "pairs": coverage_table.PAIRS})
+
+
+def _picked(test, row):
+    span, _, scheme = coverage_table.ROWS[row]
+    label = "label_11" if scheme == 11 else "label_4"
+    surveys = set(coverage_net_taxonomy.TRAINING_SURVEYS) - {"gaia_dr3"}
+    return [i for i, ((w, _), survey, c) in enumerate(zip(test.spectra, test.meta["survey"], test.meta[label]))
+            if survey in surveys and c >= 0 and coverage_table._covers(w, span)]
+
+
+def _test_grid(test, picked, row):
+    grid = coverage_table.ROWS[row][1]
+    return np.asarray([coverage_table._on_grid(*test.spectra[i], grid) for i in picked], "float32")
+
+
+def fit_temperature(P, y) -> float:
+    """The temperature minimising the NLL of labels ``y`` under ``softmax(log P / T)``."""
+    logp = np.log(np.clip(P, 1e-12, 1.0))
+
+    def nll(t):
+        z = logp / t
+        z -= z.max(axis=1, keepdims=True)
+        return float(-np.mean(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1))))
+
+    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+
+
+def tempered(P, t) -> np.ndarray:
+    z = np.log(np.clip(P, 1e-12, 1.0)) / t
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _combined(a, b, how) -> np.ndarray:
+    P = np.sqrt(np.clip(a, 1e-12, 1) * np.clip(b, 1e-12, 1)) if how == "geometric" else (a + b) / 2
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info) -> dict:
+    """The levers table (see the module docstring), written to ``<output>/tablecoverage-levers.json``; ``quick``
+    reads the quick coverage table's saved fold."""
+    start = time.perf_counter()
+    store = coverage_store(output, quick)
+    recipe = coverage_net_taxonomy.RECIPE
+    train_all = recipe.data()
+    folds = recipe.folds(train_all.meta)
+    collected, used = {}, []
+    for k, fold in enumerate(folds):
+        found = store.load(f"fold{k + 1}")
+        if found is None:
+            echo(f"  coverage levers: fold {k + 1} has no current saved result: run `reproduce --table coverage`")
+            continue
+        arrays, _ = found
+        used.append(k)
+        train, test = train_all.subset(fold.train), train_all.subset(fold.test)
+        for row, (_, grid, scheme) in coverage_table.ROWS.items():
+            saved = arrays["rows"].get(row, {})
+            if "key" not in saved:
+                continue
+            picked = _picked(test, row)
+            keys = test.meta["key"].to_numpy()[picked].astype(str)
+            if not np.array_equal(keys, np.asarray(saved["key"]).astype(str)):
+                raise RuntimeError(f"fold {k + 1}, {row}: the held-out spectra differ from the saved ones; the "
+                                   "data or the selection changed: run the coverage table again")
+            X, y = coverage_table._baseline_training(train, row)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=UserWarning)
+                linear = class_probability_model(0).fit(X, y)
+            P_lin = np.zeros((len(picked), scheme))
+            P_lin[:, linear.classes_] = linear.predict_proba(_test_grid(test, picked, row))
+            P_net = np.asarray(saved["CoverageNet"], float)
+            part = collected.setdefault(row, {"y": [], "fold": [], LINEAR: [], GEOMETRIC: [], ARITHMETIC: [],
+                                              **{name: [] for name in SAVED}})
+            part["y"].append(np.asarray(saved["y"])), part["fold"].append(np.full(len(picked), k))
+            part["CoverageNet"].append(P_net), part["PCA+SVM (per coverage)"].append(saved["PCA+SVM (per coverage)"])
+            part[LINEAR].append(P_lin)
+            part[GEOMETRIC].append(_combined(P_net, P_lin, "geometric"))
+            part[ARITHMETIC].append(_combined(P_net, P_lin, "arithmetic"))
+        echo(f"  coverage levers: fold {k + 1} of {len(folds)} done")
+    rows = []
+    for row, part in collected.items():
+        y, fold = np.concatenate(part.pop("y")), np.concatenate(part.pop("fold"))
+        net = np.concatenate(part["CoverageNet"])
+        cross = np.zeros_like(net)
+        for k in np.unique(fold):  # a temperature from the other folds' held-out answers of this row
+            others = fold != k
+            cross[fold == k] = tempered(net[fold == k], fit_temperature(net[others], y[others])) if others.any() \
+                else np.nan
+        if np.isfinite(cross).all():
+            part[TEMPERED] = [cross]
+        for method, values in part.items():
+            rows.append({"coverage": row, "classes": coverage_table.ROWS[row][2], "method": method,
+                         **coverage_table._scores(y, np.concatenate(values), fold)})
+    result = {"table": "coverage-levers", "folds": [k + 1 for k in used], "of_folds": len(folds),
+              "protocol": f"{folds_note(used, len(folds))} of the coverage table (its saved held-out answers), "
+                          "levers fitted on each fold's training part or, for the temperature, on the other folds' "
+                          "held-out answers", "rows": rows, "seconds": round(time.perf_counter() - start, 1)}
+    path = pathlib.Path(output) / "tablecoverage-levers.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def format_coverage_levers(result: dict) -> str:
+    """The levers table as text."""
+    lines = [f"CoverageNet levers: {result['protocol']}", "",
+             f"{'coverage':<22} {'method':<40} {'n':>5} {'accuracy %':>14} {'balanced %':>14} {'ECE':>6}"]
+    for r in result["rows"]:
+        ece = "" if r["ece"] is None else f"{r['ece']:.3f}"
+        lines.append(f"{r['coverage']:<22} {r['method']:<40} {r['n']:>5} {100 * r['acc']:>6.1f} +- "
+                     f"{100 * r['acc_std']:>4.1f} {100 * r['balanced_acc']:>6.1f} +- {100 * r['balanced_acc_std']:>4.1f}"
+                     f" {ece:>6}")
+    return "\n".join(lines)
