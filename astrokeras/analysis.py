@@ -48,8 +48,8 @@ from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.physics.meteorite_analogue import analogue_line
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
+from astrokeras.schemes.demeo_pca import demeo_classify
 from astrokeras.schemes.fine_classes import (
-    demeo_slope,
     fine_classes_of,
     folded_note,
     load_fine_models,
@@ -105,6 +105,7 @@ class Analysis:
     classes_bus: list | None = None
     probabilities_bus: list | None = None
     top_class_bus: str | None = None
+    class_demeo2009: str | None = None
     spectrum: Spectrum = dataclasses.field(repr=False, default=None)
 
     @property
@@ -270,9 +271,10 @@ def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
         top, _ = fine.top
         flag = ""
         if scheme == "Bus-DeMeo" and fine.family == "VIS-NIR":
-            slope = demeo_slope(spectrum.wavelength, spectrum.reflectance)
-            top = weathered_label(top, slope)
-            flag = f", DeMeo slope {slope:.2f}/um" + (" (w: >= 0.25)" if top.endswith("w") else "")
+            procedure = demeo_classify(spectrum.wavelength, spectrum.reflectance)
+            top = weathered_label(top, procedure.slope)
+            flag = f", DeMeo slope {procedure.slope:.2f}/um" + (" (w: >= 0.25)" if top.endswith("w") else "")
+            fields["class_demeo2009"] = procedure.label or "indeterminate"
         fields |= {f"classes_{key}": list(fine.classes), f"top_class_{key}": top,
                    f"probabilities_{key}": [round(p, 4) for p in fine.probabilities]}
         notes.append(f"{scheme} from the {fine.family} child models ({models[scheme]['training_data']}) times the "
@@ -388,6 +390,8 @@ def _fine_lines(result: Analysis) -> list:
         if classes:
             order = np.argsort(P)[::-1][:2]
             line = f"{top} ({100 * P[order[0]]:.1f}%), then {classes[order[1]]} ({100 * P[order[1]]:.1f}%)"
+            if scheme == "Bus-DeMeo" and result.class_demeo2009:
+                line += f"; DeMeo et al. 2009's own procedure: {result.class_demeo2009}"
             lines.append((scheme, line))
     return lines
 

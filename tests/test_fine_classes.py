@@ -199,3 +199,13 @@ def test_another_11_class_answer_is_put_on_the_saved_child_models_by_asteroid():
     parents = {"433": np.eye(11)[CLASSES11.index("S")], "10": np.eye(11)[CLASSES11.index("C")]}
     found = _with_parent(answers, parents)          # asteroid 99 has no CoverageNet answer: left out
     assert found["truth"].tolist() == ["Sq", "Ch"] and found[COVERAGE_NET].tolist() == ["Sq", "C"]
+
+
+def test_a_sparse_spectrum_gets_no_bus_class_and_a_visnir_one_gets_demeos_own_answer(eros):
+    w, r = eros
+    bands = np.round(0.374 + 0.044 * np.arange(16), 3)         # Gaia DR3's 16 bands
+    sparse = analyze(bands, np.interp(bands, w, r, left=r[0]), name="Eros on Gaia's bands")
+    assert sparse.classes_bus is None and sparse.class_demeo2009 is None
+    assert any("no Bus class" in n and "sampled at least every" in n for n in sparse.notes)
+    full = analyze(w, r, name="Eros")
+    assert full.class_demeo2009 and full.class_demeo2009.rstrip("w") in ("S", "Sq", "Sr", "Sv", "Sa", "Q")

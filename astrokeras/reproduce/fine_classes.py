@@ -18,8 +18,8 @@ a class the 11 drop (O, R, U) is left out. Methods:
   from the coverage table's saved folds and joined by asteroid (Bus-DeMeo only; present once ``reproduce
   --table coverage`` has saved its folds with the same data and code).
 
-Other files of the held-out asteroids: the raw MIT archive files of another survey or night (MITHNEOS for
-Bus-DeMeo, SMASS I for Bus) are scored by the fold's models against the home survey's label, and every pair of
+Other files of the held-out asteroids: the spectra of another survey, night or instrument (MITHNEOS raw files
+for Bus-DeMeo; SMASS I raw files and Gaia DR3 for Bus) are scored by the fold's models against the home survey's label, and every pair of
 files of one asteroid says whether both got the same answer (label-free).
 
 Scores: exact-class accuracy (mean +- std over folds; a rare class the hierarchy folds counts as an error), the
@@ -49,6 +49,7 @@ from astrokeras.datasets import (
     load_archive,
     load_busdemeo,
     load_demeo_templates,
+    load_gaia_dr3,
     load_smass2,
 )
 from astrokeras.datasets.collection import asteroid_key
@@ -102,17 +103,28 @@ def labelled_spectra(scheme: str):
     return spectra, [labels[i] for i in rows], keys
 
 
-OTHER_SURVEYS = {"Bus-DeMeo": "mithneos", "Bus": "smass1"}  # raw archive files of another survey or night
+OTHER_SURVEYS = {"Bus-DeMeo": ("mithneos",), "Bus": ("smass1", "gaia_dr3")}  # other surveys, nights, instruments
 
 
 def other_spectra(scheme: str, keys) -> list:
-    """``[(wavelength, reflectance, key, file)]``: the raw archive files (:data:`OTHER_SURVEYS`: MITHNEOS for
-    Bus-DeMeo, SMASS I for Bus) of the asteroids in ``keys``; scored against the home survey's label of the
-    asteroid, by models that never saw it."""
-    archive = load_archive(OTHER_SURVEYS[scheme])
-    wanted = set(keys)
-    return [(s.wavelength, s.reflectance, asteroid_key(d), f) for d, s, f in
-            zip(archive.meta["designation"], archive.meta["spectrum"], archive.meta["file"]) if asteroid_key(d) in wanted]
+    """``[(wavelength, reflectance, key, file, survey)]``: the spectra of another survey (:data:`OTHER_SURVEYS`:
+    MITHNEOS raw files for Bus-DeMeo; SMASS I raw files and Gaia DR3's unflagged bands, at least 8 of 16, for Bus)
+    of the asteroids in ``keys``; scored against the home survey's label of the asteroid, by models that never
+    saw it."""
+    wanted, out = set(keys), []
+    for survey in OTHER_SURVEYS[scheme]:
+        if survey == "gaia_dr3":
+            gaia = load_gaia_dr3()
+            usable = (gaia.flags == 0) & np.isfinite(gaia.reflectance) & (gaia.reflectance > 0)
+            out += [(gaia.wavelength[usable[i]], gaia.reflectance[i, usable[i]], asteroid_key(n), f"gaia {n}", survey)
+                    for i, n in enumerate(gaia.meta["number"].to_numpy())
+                    if asteroid_key(n) in wanted and usable[i].sum() >= 8]
+            continue
+        archive = load_archive(survey)
+        out += [(s.wavelength, s.reflectance, asteroid_key(d), f, survey) for d, s, f in
+                zip(archive.meta["designation"], archive.meta["spectrum"], archive.meta["file"])
+                if asteroid_key(d) in wanted]
+    return out
 
 
 def _family_spectra(scheme: str, family: str, spectra):
@@ -163,23 +175,10 @@ def _fold_answers(scheme, spectra, labels, keys, train, test, others=()) -> dict
             answers[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
         out[family] = answers
         label_of = {keys[i]: labels[i] for i in test}
-        elsewhere = [o for o in others if o[2] in label_of and covered(o[0], grid).all()]
-        if elsewhere:
-            cut_o = [crop(w, r, grid[0] - 0.02, grid[-1] + 0.02) for w, r, _, _ in elsewhere]
-            Xo = np.stack([encode(w, r, grid)[0] for w, r in cut_o])
-            Po = np.zeros((len(cut_o), len(classes11)))
-            Po[:, parent.classes_] = parent.predict_proba(Xo)
-            picks = [fine_probabilities(model, family, features_of(scheme, family, *c), p, classes11)
-                     for c, p in zip(cut_o, Po)]
-            found = {"truth": np.array([label_of[o[2]] for o in elsewhere]),
-                     "_key": np.array([o[2] for o in elsewhere], dtype=str),
-                     "_file": np.array([o[3] for o in elsewhere], dtype=str),
-                     HIERARCHY: np.array([f.classes[int(np.argmax(f.probabilities))] for f in picks]),
-                     FLAT: flat.predict(Xo).astype(str)}
-            if scheme == "Bus-DeMeo" and family == "VIS-NIR":
-                demeo = DeMeoPCA(load_demeo_templates(), strict=False).predict([(w, r) for w, r, _, _ in elsewhere])
-                found[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
-            out[f"{family} {OTHER_SURVEYS[scheme]}"] = found
+        for survey in OTHER_SURVEYS[scheme]:
+            elsewhere = [o for o in others if o[4] == survey and o[2] in label_of and covered(o[0], grid).all()]
+            if elsewhere:
+                out[f"{family} {survey}"] = _other_answers(scheme, family, elsewhere, label_of, parent, flat, model)
     return out
 
 
@@ -203,6 +202,26 @@ def same_answer(asteroids, answers, scheme) -> dict:
                 parent += parent_of(scheme, mine[i]) == parent_of(scheme, mine[j])
     return {"pairs": n, "asteroids": groups, "exact": round(100 * same / n, 1) if n else None,
             "acc11": round(100 * parent / n, 1) if n else None}
+
+
+def _other_answers(scheme, family, elsewhere, label_of, parent, flat, model) -> dict:
+    """One fold's answers for the spectra of another survey: the hierarchy, the flat SVM and (VIS-NIR) DeMeo's."""
+    grid = family_grid(scheme, family)
+    classes11 = list(VISNIR_11.classes)
+    cut = [crop(w, r, grid[0] - 0.02, grid[-1] + 0.02) for w, r, *_ in elsewhere]
+    X = np.stack([encode(w, r, grid)[0] for w, r in cut])
+    P = np.zeros((len(cut), len(classes11)))
+    P[:, parent.classes_] = parent.predict_proba(X)
+    picks = [fine_probabilities(model, family, features_of(scheme, family, *c), p, classes11) for c, p in zip(cut, P)]
+    found = {"truth": np.array([label_of[o[2]] for o in elsewhere]),
+             "_key": np.array([o[2] for o in elsewhere], dtype=str),
+             "_file": np.array([o[3] for o in elsewhere], dtype=str),
+             HIERARCHY: np.array([f.classes[int(np.argmax(f.probabilities))] for f in picks]),
+             FLAT: flat.predict(X).astype(str)}
+    if scheme == "Bus-DeMeo" and family == "VIS-NIR":
+        demeo = DeMeoPCA(load_demeo_templates(), strict=False).predict([(w, r) for w, r, *_ in elsewhere])
+        found[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
+    return found
 
 
 def _scores(scheme, truth, answer, fold) -> dict:

@@ -101,14 +101,20 @@ def children(scheme: str) -> dict:
 
 def family_of(scheme: str, wavelength, families=None):
     """``(family, grid)``: the widest family of ``scheme`` (of ``families``, default all) whose grid the
-    spectrum covers without a gap; ``(None, None)`` when it covers none.
+    spectrum covers without a gap and with at least as many points as the grid has bands; ``(None, None)`` when
+    it covers none. The child models learnt from dense spectra: on Gaia DR3's 16 bands the Bus child models
+    agreed with SMASS II's class for 22% of the asteroids (the fine-classes table), so sparse spectra get none.
 
     >>> family_of("Bus-DeMeo", np.linspace(0.8, 2.5, 300))[0], family_of("Bus-DeMeo", np.linspace(0.9, 1.65, 99))
     ('NIR', (None, None))
+    >>> family_of("Bus", np.round(0.374 + 0.044 * np.arange(16), 3))[0] is None    # Gaia's 16 bands: too sparse
+    True
     """
+    w = np.asarray(wavelength, float)
     for family in families or FAMILIES[scheme]:
         grid = family_grid(scheme, family)
-        if covered(wavelength, grid).all():
+        dense = np.sum((w >= grid[0] - 0.01) & (w <= grid[-1] + 0.01)) >= grid.size
+        if dense and covered(w, grid).all():
             return family, grid
     return None, None
 
@@ -183,7 +189,7 @@ def fine_classes_of(models: dict, scheme: str, wavelength, reflectance, P11, cla
     family, _ = family_of(scheme, wavelength, list(model["families"]))
     if family is None:
         need = " or ".join(f"{a:g}-{b:g} um" for a, b, _ in FAMILIES[scheme].values())
-        return None, f"it needs {need} without gaps"
+        return None, f"it needs {need} without gaps, sampled at least every {min(s for *_, s in FAMILIES[scheme].values()):g} um"
     fine = fine_probabilities(model, family, features_of(scheme, family, wavelength, reflectance), P11, classes11)
     fine.scheme = scheme
     return fine, ""
