@@ -48,6 +48,7 @@ from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.physics.meteorite_analogue import analogue_line
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
+from astrokeras.schemes.coverage_experts import load_experts, with_expert
 from astrokeras.schemes.demeo_pca import demeo_classify
 from astrokeras.schemes.fine_classes import (
     fine_classes_of,
@@ -177,10 +178,11 @@ def _classify(spectrum: Spectrum, presets):
     logp = np.log(np.clip(out["probabilities"][0].astype(float), 1e-12, 1.0)) / card["temperature"]
     P11 = np.exp(logp - logp.max())
     P11 /= P11.sum()
+    P11, expert = with_expert(load_experts(), spectrum.wavelength, spectrum.reflectance, P11)
     P4 = P11 @ np.eye(len(card["group_classes"]))[card["groups"]]
     score = float(ood_scores(out["features"], card["ood"])[0])
     shape = float(shape_residuals(values[None], mask[None], card["shape"])[0]) if "shape" in card else 0.0
-    return card, mask, P11, P4, score, shape
+    return card, mask, P11, P4, score, shape, expert
 
 
 def _albedo(spectrum, P11, P4, card, presets, cards):
@@ -258,6 +260,15 @@ def _without_glitches(spectrum: Spectrum):
                     notes=list(spectrum.notes) + [note]), []
 
 
+def _expert_note(row: str) -> str:
+    """Which expert joined CoverageNet, and the folds' evidence for it."""
+    entry = load_experts()["rows"][row]
+    scores = entry.get("fold_accuracy_pct", {})
+    return (f"11-class probabilities: CoverageNet x the {row} linear model (geometric mean), chosen on the coverage "
+            f"table's folds (accuracy {scores.get('selected per coverage (cross-fitted)', '?')}% against "
+            f"CoverageNet's {scores.get('CoverageNet', '?')}%; reproduce --table coverage-levers)")
+
+
 def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
     """The Bus-DeMeo and Bus answers (the fields of :class:`Analysis`) and their notes: each scheme's
     probabilities sum to the 11-class ones over every parent (:mod:`astrokeras.schemes.fine_classes`)."""
@@ -286,7 +297,7 @@ def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
 
 def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
     cards = preset_cards(presets)
-    card, mask, P11, P4, score, shape = _classify(spectrum, presets)
+    card, mask, P11, P4, score, shape, expert = _classify(spectrum, presets)
     nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()
     classes, P = (card["classes"], P11) if nir else (card["group_classes"], P4)
     top11 = card["classes"][int(np.argmax(P11))]
@@ -329,6 +340,8 @@ def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
         albedo = None
     outside = _outside_share(spectrum, np.asarray(card["grid_um"]))
     fine, fine_notes = _fine_schemes(spectrum, P11, list(card["classes"]))
+    if expert:
+        fine_notes.insert(0, _expert_note(expert))
     notes = list(spectrum.notes) + [f"classified on {describe(mask, card['grid_um'])} of the classifier's grid, "
                                     f"normalised by the {card['normalisation']}"] + fine_notes + outside
     return Analysis(

@@ -193,6 +193,25 @@ def calibrated(P, temperature: float) -> np.ndarray:
     return P / P.sum(axis=1, keepdims=True)
 
 
+def with_expert(coverage: dict, w, r, p11) -> np.ndarray:
+    """The 11-class probabilities combined with the linear expert of the first row of ``coverage['experts']`` whose
+    span the spectrum covers without a gap, where that row's ``use`` is true (the card's ``experts.how``)."""
+    for entry in coverage.get("experts", {}).get("rows", {}).values():
+        start, stop = entry["span"]
+        grid = np.asarray(entry["grid_um"], dtype=float)
+        if w[0] > start + 0.012 or w[-1] < stop - 0.012 or not covered(w, grid, coverage["encoding"]).all():
+            continue
+        if not entry["use"]:
+            return p11
+        x = np.interp(np.clip(grid, w[0], w[-1]), w, r)
+        x = x / (x[int(np.argmin(np.abs(grid - 0.55)))] if grid[0] <= 0.55 <= grid[-1] else x[0])
+        logits = x @ np.asarray(entry["weights"]) + np.asarray(entry["bias"])
+        linear = np.exp(logits - logits.max())
+        combined = np.sqrt(np.clip(p11, 1e-12, 1.0) * np.clip(linear / linear.sum(), 1e-12, 1.0))
+        return combined / combined.sum()
+    return p11
+
+
 def _on_grid(w, r, card: dict, encoding: dict):
     """The spectrum interpolated onto an unmasked card's grid and normalised, or None when it does not cover the
     whole grid without a gap (as astrokeras.analyze asks of the albedo networks)."""
@@ -245,6 +264,7 @@ def analyse_chain(ask, spectra: list, cards: dict, pipeline: bool) -> list:
                          "wavelength unit")
     raw = ask(COVERAGE, {"spectrum": V, "mask": M}, list(coverage["outputs"]))["probabilities"]
     P11 = calibrated(raw, coverage.get("temperature", 1.0))
+    P11 = np.stack([with_expert(coverage, w, r, p) for (w, r), p in zip(spectra, P11)])
     P4 = P11 @ np.eye(len(coverage["group_classes"]))[coverage["groups"]]
     nir = M[:, np.asarray(coverage["grid_um"]) > NEAR_INFRARED_UM].any(axis=1)
     results = []

@@ -28,3 +28,68 @@ def test_the_combinations_are_probabilities_and_agree_where_both_do():
         np.testing.assert_allclose(P.sum(1), 1.0)
         assert P[0].argmax() == 0
     np.testing.assert_allclose(_combined(a, a, "geometric"), a)
+
+
+def _toy_experts(use=True):
+    from astrokeras.reproduce.coverage_table import ROWS
+
+    rng = np.random.default_rng(1)
+    rows = {}
+    for row in ("VIS-NIR 0.45-2.45", "NIR 0.85-2.45"):
+        span, grid, _ = ROWS[row]
+        rows[row] = {"span": list(span), "grid_um": np.round(grid, 4).tolist(), "use": use,
+                     "weights": rng.normal(0, 1, (grid.size, 11)).tolist(), "bias": rng.normal(0, 1, 11).tolist()}
+    return {"rows": rows}
+
+
+def test_the_expert_reads_a_spectrum_as_the_coverage_tables_baselines_do():
+    from astrokeras.reproduce.coverage_table import ROWS, _on_grid
+    from astrokeras.schemes.coverage_experts import expert_input
+
+    rng = np.random.default_rng(2)
+    for row in ("VIS-NIR 0.45-2.45", "NIR 0.85-2.45", "visible 0.44-0.92"):
+        grid = ROWS[row][1]
+        w = np.sort(rng.uniform(grid[0] - 0.01, grid[-1] + 0.01, 400))
+        r = np.exp(0.3 * np.sin(2 * w) + rng.normal(0, 0.01, w.size))
+        np.testing.assert_allclose(expert_input(w, r, grid), _on_grid(w, r, grid), rtol=1e-9)
+
+
+def test_the_expert_joins_only_where_its_span_is_covered_without_a_gap_and_chosen():
+    from astrokeras.schemes.coverage_experts import with_expert
+
+    experts, P11 = _toy_experts(), np.full(11, 1 / 11)
+    w = np.linspace(0.80, 2.50, 400)
+    r = 1 + 0.1 * w
+    P, row = with_expert(experts, w, r, P11)
+    assert row == "NIR 0.85-2.45" and not np.allclose(P, P11) and P.sum() == pytest.approx(1.0)
+    gap = (w < 1.3) | (w > 1.6)
+    assert with_expert(experts, w[gap], r[gap], P11)[1] is None
+    visible = np.linspace(0.44, 0.93, 100)
+    assert with_expert(experts, visible, np.ones(100), P11)[1] is None
+    P, row = with_expert(_toy_experts(use=False), w, r, P11)
+    assert row is None and np.allclose(P, P11)
+    wide = np.linspace(0.43, 2.48, 600)
+    assert with_expert(experts, wide, 1 + 0.1 * wide, P11)[1] == "VIS-NIR 0.45-2.45"
+
+
+def test_the_rest_client_combines_the_expert_as_the_package_does():
+    import pathlib
+    import sys
+
+    from astrokeras.export.serving import ENCODING
+    from astrokeras.schemes.coverage_experts import with_expert
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "export"))
+    try:
+        import rest_client
+    finally:
+        sys.path.pop(0)
+    experts = _toy_experts()
+    card = {"experts": experts, "encoding": ENCODING}
+    rng = np.random.default_rng(4)
+    for start in (0.44, 0.80, 0.50):
+        w = np.linspace(start, 2.49, 500)
+        r = np.exp(rng.normal(0, 0.05) * w)
+        P11 = rng.dirichlet(np.ones(11))
+        np.testing.assert_allclose(rest_client.with_expert(card, w, r, P11), with_expert(experts, w, r, P11)[0],
+                                   atol=1e-9)

@@ -56,6 +56,7 @@ import numpy as np
 
 from astrokeras.presets import card_of, grid_of, preset_path
 from astrokeras.schemes.class_model import class_probabilities_of
+from astrokeras.schemes.coverage_experts import load_experts
 from astrokeras.spectra.coverage import (
     BIN_UM,
     EDGE_UM,
@@ -258,6 +259,12 @@ def edge_card(name: str, preset: str, card: dict, version: int, inputs, outputs,
                                              "grid_um; a band is covered inside the spectrum's range (+- edge_um) "
                                              "and not inside a stretch of more than max_gap_um without a point"}
              } if masked(card) else {"normalise_at_um": card.get("normalise_at_um", 0.55)}
+    if card.get("model") == "CoverageNet" and load_experts()["rows"]:
+        extra["experts"] = {"rows": load_experts()["rows"],
+                            "how": "where a spectrum covers a row's span (ends within 0.012 um) without a gap and the "
+                                   "row's use is true: x = the spectrum interpolated onto the row's grid_um, divided "
+                                   "by its value at 0.55 um (else at its first band); P = softmax(x @ weights + bias); "
+                                   "P11 = sqrt(P11 * P) renormalised (rows in order: the first that applies)"}
     return {"name": name, "preset": preset, "version": version, "grid_um": card["grid_um"], **extra,
             "inputs": {k: {"shape": meaning[k][0], "dtype": "float32", "meaning": meaning[k][1]} for k in inputs},
             "outputs": {k: {"dtype": "float32", "meaning": OUTPUT_MEANING.get(k, "")} for k in outputs},

@@ -12,7 +12,11 @@ saved ones). On the same fold's training part:
 * **CoverageNet x linear (geometric mean)** and **(arithmetic mean)**: the two probability vectors combined with
   equal weights (nothing tuned, so no choice is made on a test fold);
 * **CoverageNet, temperature per coverage**: a temperature fitted (NLL) on the *other* folds' held-out answers of
-  the same row, applied to this fold (cross-fitted: no label of this fold is used).
+  the same row, applied to this fold (cross-fitted: no label of this fold is used);
+* **selected per coverage (cross-fitted)**, 11-class rows: for each fold, CoverageNet alone or CoverageNet x linear
+  (geometric), whichever had the better accuracy on the *other* folds, scored on this fold: the honest figure of
+  choosing by cross-validation. The choice on all folds is what ``analyze`` ships
+  (:mod:`astrokeras.schemes.coverage_experts`, ``--write``).
 
 Scores as the coverage table's: accuracy and balanced accuracy mean +- std over folds, ECE pooled.
 
@@ -23,6 +27,8 @@ Example
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import json
 import logging
 import pathlib
@@ -36,6 +42,8 @@ from astrokeras.models.albedo_baselines import class_probability_model
 from astrokeras.recipes import coverage_net_taxonomy
 from astrokeras.reproduce import coverage_table
 from astrokeras.reproduce.saved_folds import folds_note, table_store
+from astrokeras.schemes.class_model import affine_class_model
+from astrokeras.schemes.coverage_experts import MODEL_PATH
 
 log = logging.getLogger(__name__)
 LINEAR = "linear model (per coverage)"
@@ -43,6 +51,8 @@ GEOMETRIC = "CoverageNet x linear (geometric mean)"
 ARITHMETIC = "CoverageNet x linear (arithmetic mean)"
 TEMPERED = "CoverageNet, temperature per coverage"
 SAVED = ("CoverageNet", "PCA+SVM (per coverage)")
+SELECTED = "selected per coverage (cross-fitted)"
+CANDIDATES = ("CoverageNet", GEOMETRIC)  # what analyze can run: the network, alone or with the linear expert
 
 
 def coverage_store(output, quick: bool = False):
@@ -88,6 +98,31 @@ def _combined(a, b, how) -> np.ndarray:
     return P / P.sum(axis=1, keepdims=True)
 
 
+def select_per_fold(y, fold, candidates: dict):
+    """``(probabilities, choice)``: for each fold, the candidate with the best accuracy on the *other* folds'
+    held-out answers (ties to the first), applied to that fold; ``choice`` is the candidate the pooled folds pick
+    (what a model trained on everything would ship), with every fold's pick.
+
+    >>> y = np.array([0, 0, 1, 1]); fold = np.array([0, 1, 0, 1])
+    >>> good, bad = np.eye(2)[y], np.eye(2)[1 - y]
+    >>> P, choice = select_per_fold(y, fold, {"a": bad, "b": good})
+    >>> bool((P.argmax(1) == y).all()), choice["shipped"]
+    (True, 'b')
+    """
+    names = list(candidates)
+
+    def best(rows):
+        scores = [np.mean(candidates[n][rows].argmax(1) == y[rows]) for n in names]
+        return names[int(np.argmax(scores))]
+
+    out = np.zeros_like(candidates[names[0]])
+    picks = {}
+    for k in np.unique(fold):
+        picks[int(k) + 1] = best(fold != k)
+        out[fold == k] = candidates[picks[int(k) + 1]][fold == k]
+    return out, {"per_fold": picks, "shipped": best(np.ones(len(y), bool))}
+
+
 def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info) -> dict:
     """The levers table (see the module docstring), written to ``<output>/tablecoverage-levers.json``; ``quick``
     reads the quick coverage table's saved fold."""
@@ -129,7 +164,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
             part[GEOMETRIC].append(_combined(P_net, P_lin, "geometric"))
             part[ARITHMETIC].append(_combined(P_net, P_lin, "arithmetic"))
         echo(f"  coverage levers: fold {k + 1} of {len(folds)} done")
-    rows = []
+    rows, choices = [], {}
     for row, part in collected.items():
         y, fold = np.concatenate(part.pop("y")), np.concatenate(part.pop("fold"))
         net = np.concatenate(part["CoverageNet"])
@@ -140,6 +175,8 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
                 else np.nan
         if np.isfinite(cross).all():
             part[TEMPERED] = [cross]
+        if coverage_table.ROWS[row][2] == 11 and len(np.unique(fold)) > 1:
+            part[SELECTED], choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in CANDIDATES})
         for method, values in part.items():
             rows.append({"coverage": row, "classes": coverage_table.ROWS[row][2], "method": method,
                          **coverage_table._scores(y, np.concatenate(values), fold)})
@@ -163,3 +200,51 @@ def format_coverage_levers(result: dict) -> str:
                      f"{100 * r['acc_std']:>4.1f} {100 * r['balanced_acc']:>6.1f} +- {100 * r['balanced_acc_std']:>4.1f}"
                      f" {ece:>6}")
     return "\n".join(lines)
+
+
+def write_experts(output="outputs", path=None) -> dict:
+    """Fit each 11-class row's linear expert on every training spectrum of the coverage recipe and write the
+    shipped ``coverage-experts.json``, with the choice of the levers table on all its folds (which must be all
+    of the coverage table's)."""
+    table = json.loads((pathlib.Path(output) / "tablecoverage-levers.json").read_text())
+    if len(table["folds"]) != table["of_folds"]:
+        raise RuntimeError(f"the levers table has {len(table['folds'])} of {table['of_folds']} folds: run "
+                           "`reproduce --table coverage` to the end, then `--table coverage-levers`")
+    train_all = coverage_net_taxonomy.RECIPE.data()
+    rows = {}
+    for row, choice in table["choices"].items():
+        span, grid, scheme = coverage_table.ROWS[row]
+        X, y = coverage_table._baseline_training(train_all, row)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning)
+            linear = class_probability_model(0).fit(X, y)
+        scores = {r["method"]: round(100 * r["acc"], 1) for r in table["rows"] if r["coverage"] == row}
+        rows[row] = {"span": list(span), "grid_um": np.round(grid, 4).tolist(), "use": choice["shipped"] == GEOMETRIC,
+                     **affine_class_model(linear, scheme), "spectra": len(y), "choice": choice,
+                     "fold_accuracy_pct": scores}
+    experts = {"date": datetime.date.today().isoformat(), "rows": rows,
+               "training_data": f"the coverage-net-taxonomy recipe's training spectra ({len(train_all)})",
+               "chosen_by": f"tablecoverage-levers.json, {table['protocol']}"}
+    path = pathlib.Path(path or MODEL_PATH)
+    path.write_text(json.dumps(experts, separators=(",", ":")) + "\n")
+    return experts
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--output", default="outputs", help="folder of the coverage table's saved folds")
+    parser.add_argument("--write", action="store_true", help=f"fit the experts and write {MODEL_PATH.name}")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.write:
+        for row, entry in write_experts(args.output)["rows"].items():
+            print(f"{row}: {'CoverageNet x linear' if entry['use'] else 'CoverageNet alone'} "
+                  f"({entry['fold_accuracy_pct']})")
+        print(MODEL_PATH)
+        return 0
+    print(format_coverage_levers(run_coverage_levers(output=args.output)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
