@@ -93,3 +93,21 @@ def test_the_rest_client_combines_the_expert_as_the_package_does():
         P11 = rng.dirichlet(np.ones(11))
         np.testing.assert_allclose(rest_client.with_expert(card, w, r, P11), with_expert(experts, w, r, P11)[0],
                                    atol=1e-9)
+
+
+def test_the_shipped_experts_name_their_evidence_and_analyze_says_when_one_joined(mirror):
+    from astrokeras import analyze, datasets
+    from astrokeras.schemes.coverage_experts import load_experts
+
+    experts = load_experts()
+    assert set(experts["rows"]) == {"VIS-NIR 0.45-2.45", "NIR 0.85-2.45"}
+    for entry in experts["rows"].values():
+        assert np.asarray(entry["weights"]).shape == (len(entry["grid_um"]), 11)
+        assert entry["use"] == (entry["choice"]["shipped"] != "CoverageNet")
+        assert "selected per coverage (cross-fitted)" in entry["fold_accuracy_pct"]
+    data = datasets.load_busdemeo()
+    w, r = data.wavelength, data.reflectance[0]
+    near = analyze(w[w >= 0.82], r[w >= 0.82])
+    joined = [n for n in near.notes if "linear model" in n]
+    assert bool(joined) == experts["rows"]["NIR 0.85-2.45"]["use"]
+    assert abs(sum(near.probabilities_11) - 1) < 1e-3

@@ -176,14 +176,15 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
         if np.isfinite(cross).all():
             part[TEMPERED] = [cross]
         if coverage_table.ROWS[row][2] == 11 and len(np.unique(fold)) > 1:
-            part[SELECTED], choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in CANDIDATES})
+            selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in CANDIDATES})
+            part[SELECTED] = [selected]
         for method, values in part.items():
             rows.append({"coverage": row, "classes": coverage_table.ROWS[row][2], "method": method,
                          **coverage_table._scores(y, np.concatenate(values), fold)})
     result = {"table": "coverage-levers", "folds": [k + 1 for k in used], "of_folds": len(folds),
               "protocol": f"{folds_note(used, len(folds))} of the coverage table (its saved held-out answers), "
                           "levers fitted on each fold's training part or, for the temperature, on the other folds' "
-                          "held-out answers", "rows": rows, "seconds": round(time.perf_counter() - start, 1)}
+                          "held-out answers", "rows": rows, "choices": choices, "seconds": round(time.perf_counter() - start, 1)}
     path = pathlib.Path(output) / "tablecoverage-levers.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1))
