@@ -25,6 +25,8 @@ import subprocess
 TITLES = {
     "settings": "Settings chosen on validation data",
     "coverage": "Coverage table: taxonomy at every wavelength coverage and across surveys",
+    "coverage-levers": "Coverage levers: a linear model beside CoverageNet, a temperature per coverage",
+    "fine-classes": "Finer schemes: exact Bus-DeMeo and Bus classes",
     "composition": "Composition table: modal mineralogy and chemistry of RELAB spectra, and the asteroids",
     "5": "Table 5: 4-class taxonomy of SMASS II visible spectra",
     "7": "Table 7: 11-class taxonomy of korda2023 VIS-NIR spectra",
@@ -38,7 +40,7 @@ TITLES = {
     "12": "Table 12: Itokawa and Eros",
 }
 # the folder under <output>/folds/ that holds each table's saved units
-FOLD_FOLDERS = {"coverage": ["coverage"], "composition": ["composition"], "5": ["table5"], "7": ["table7"],
+FOLD_FOLDERS = {"coverage": ["coverage"], "fine-classes": ["fine-classes"], "composition": ["composition"], "5": ["table5"], "7": ["table7"],
                 "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
                 "settings": ["tablesettings"], "8": ["table8"], "korda": ["tablekorda"], "12": ["table12"]}
 
