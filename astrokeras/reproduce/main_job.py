@@ -36,8 +36,9 @@ from astrokeras.reproduce.coverage_table import (
 from astrokeras.reproduce.presets import preset_code_modules, train_presets
 from astrokeras.reproduce.results_page import saved_compute, write_results_page
 from astrokeras.reproduce.saved_folds import code_key, table_store
-from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers
+from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers, write_experts
 from astrokeras.reproduce.fine_classes import format_fine_classes_table, run_fine_classes_table
+from astrokeras.reproduce.fine_classes import write_models as write_fine_class_models
 from astrokeras.reproduce.settings_table import (
     format_settings_table,
     run_settings_table,
@@ -219,6 +220,11 @@ def main_job(output="outputs", *, quick=False, ensemble=1, echo=print, results_p
     t = time.perf_counter()
     log.info("Presets: re-training on all the data")
     presets = train_presets(output / "presets", quick=quick, metrics_from=output, saved=output)
+    write_fine_class_models(output / "presets" / "fine-classes.json")
+    try:  # the experts' choice needs the levers table on every fold of the coverage table
+        write_experts(output, output / "presets" / "coverage-experts.json")
+    except RuntimeError as error:
+        log.info(f"Coverage experts not written: {error}")
     seconds["presets"] = time.perf_counter() - t
     t = time.perf_counter()
     exports = export_presets(output / "presets", output / "exports")
