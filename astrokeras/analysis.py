@@ -8,6 +8,12 @@ the spectrum reaches the near-infrared (past 1.5 um), else S / C / X / Other. A 
 from every training class, or whose shape no asteroid spectrum takes (out of distribution: a sine wave, noise, a
 laboratory spectrum), gets a warning (:mod:`astrokeras.evaluation.ood`).
 
+* Where a spectrum covers 0.85-2.45 or 0.45-2.45 um without gaps, CoverageNet's 11-class probabilities are
+  combined with a linear model of that span (:mod:`astrokeras.schemes.coverage_experts`), as cross-validation on
+  the coverage table's folds chose (``reproduce --table coverage-levers``).
+* The schemes papers cite: Bus-DeMeo (VIS-NIR or near-infrared) and Bus (visible) probabilities, each the 11-class
+  probability of the parent times a child model's (:mod:`astrokeras.schemes.fine_classes`), so every scheme sums
+  back to the coarser ones; for VIS-NIR also DeMeo et al. 2009's own procedure (:mod:`astrokeras.schemes.demeo_pca`).
 * Albedo: AAE-Net (``aae-net-albedo``) when the spectrum covers 0.45-2.45 um, fed the 11-class probabilities;
   else AAE-Net on the visible (``aae-net-albedo-visible``) when it covers 0.44-0.92 um, fed the probabilities of
   the 24 Bus classes from the linear class model its card carries (:mod:`astrokeras.schemes.class_model`; the Bus classes
