@@ -98,6 +98,29 @@ def _combined(a, b, how) -> np.ndarray:
     return P / P.sum(axis=1, keepdims=True)
 
 
+def _top(values) -> np.ndarray:
+    values = np.asarray(values)
+    return values.argmax(axis=1) if values.ndim == 2 else values
+
+
+def same_top_class(asteroids, answers) -> dict:
+    """Over every pair of files of one asteroid, the share with the same answer (label-free).
+
+    >>> same_top_class(np.array(["1", "1", "1", "2", "3", "3"]), np.array([7, 7, 2, 0, 4, 4]))
+    {'pairs': 4, 'asteroids': 2, 'same_pct': 50.0}
+    """
+    same = pairs = groups = 0
+    for key in np.unique(asteroids):
+        mine = answers[asteroids == key]
+        if mine.size < 2:
+            continue
+        groups += 1
+        equal = mine[:, None] == mine[None, :]
+        pairs += mine.size * (mine.size - 1) // 2
+        same += int((equal.sum() - mine.size) // 2)
+    return {"pairs": pairs, "asteroids": groups, "same_pct": round(100 * same / pairs, 1) if pairs else None}
+
+
 def select_per_fold(y, fold, candidates: dict):
     """``(probabilities, choice)``: for each fold, the candidate with the best accuracy on the *other* folds'
     held-out answers (ties to the first), applied to that fold; ``choice`` is the candidate the pooled folds pick
@@ -131,7 +154,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
     recipe = coverage_net_taxonomy.RECIPE
     train_all = recipe.data()
     folds = recipe.folds(train_all.meta)
-    collected, used = {}, []
+    collected, used, identity = {}, [], {}
     for k, fold in enumerate(folds):
         found = store.load(f"fold{k + 1}")
         if found is None:
@@ -157,14 +180,18 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
             P_lin[:, linear.classes_] = linear.predict_proba(_test_grid(test, picked, row))
             P_net = np.asarray(saved["CoverageNet"], float)
             part = collected.setdefault(row, {"y": [], "fold": [], LINEAR: [], GEOMETRIC: [], ARITHMETIC: [],
-                                              **{name: [] for name in SAVED}})
+                                              "ASC-Net (per grid)": [], **{name: [] for name in SAVED}})
+            identity.setdefault(row, {"key": [], "survey": []})
             part["y"].append(np.asarray(saved["y"])), part["fold"].append(np.full(len(picked), k))
+            identity[row]["key"].append(keys)
+            identity[row]["survey"].append(np.asarray(saved["survey"]).astype(str))
+            part["ASC-Net (per grid)"].append(np.asarray(saved["ASC-Net (per grid)"], float))
             part["CoverageNet"].append(P_net), part["PCA+SVM (per coverage)"].append(saved["PCA+SVM (per coverage)"])
             part[LINEAR].append(P_lin)
             part[GEOMETRIC].append(_combined(P_net, P_lin, "geometric"))
             part[ARITHMETIC].append(_combined(P_net, P_lin, "arithmetic"))
         echo(f"  coverage levers: fold {k + 1} of {len(folds)} done")
-    rows, choices = [], {}
+    rows, choices, repeated = [], {}, {}
     for row, part in collected.items():
         y, fold = np.concatenate(part.pop("y")), np.concatenate(part.pop("fold"))
         net = np.concatenate(part["CoverageNet"])
@@ -178,13 +205,19 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
         if coverage_table.ROWS[row][2] == 11 and len(np.unique(fold)) > 1:
             selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in CANDIDATES})
             part[SELECTED] = [selected]
+        if coverage_table.ROWS[row][2] == 11:  # label-free: two files of one asteroid (other nights, MITHNEOS)
+            keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
+            files = surveys == "mithneos"
+            repeated[row] = {method: same_top_class(keys[files], _top(np.concatenate(values))[files])
+                             for method, values in part.items()}
         for method, values in part.items():
             rows.append({"coverage": row, "classes": coverage_table.ROWS[row][2], "method": method,
                          **coverage_table._scores(y, np.concatenate(values), fold)})
     result = {"table": "coverage-levers", "folds": [k + 1 for k in used], "of_folds": len(folds),
               "protocol": f"{folds_note(used, len(folds))} of the coverage table (its saved held-out answers), "
                           "levers fitted on each fold's training part or, for the temperature, on the other folds' "
-                          "held-out answers", "rows": rows, "choices": choices, "seconds": round(time.perf_counter() - start, 1)}
+                          "held-out answers", "rows": rows, "choices": choices, "repeated_observations": repeated,
+              "seconds": round(time.perf_counter() - start, 1)}
     path = pathlib.Path(output) / "tablecoverage-levers.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1))
@@ -192,7 +225,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
 
 
 def format_coverage_levers(result: dict) -> str:
-    """The levers table as text."""
+    """The levers table as text, then how often two MITHNEOS files of one asteroid get the same top class."""
     lines = [f"CoverageNet levers: {result['protocol']}", "",
              f"{'coverage':<22} {'method':<40} {'n':>5} {'accuracy %':>14} {'balanced %':>14} {'ECE':>6}"]
     for r in result["rows"]:
@@ -200,6 +233,12 @@ def format_coverage_levers(result: dict) -> str:
         lines.append(f"{r['coverage']:<22} {r['method']:<40} {r['n']:>5} {100 * r['acc']:>6.1f} +- "
                      f"{100 * r['acc_std']:>4.1f} {100 * r['balanced_acc']:>6.1f} +- {100 * r['balanced_acc_std']:>4.1f}"
                      f" {ece:>6}")
+    for row, methods in result.get("repeated_observations", {}).items():
+        shown = [f"{m} {v['same_pct']}%" for m, v in methods.items() if v["pairs"]]
+        if shown:
+            first = next(v for v in methods.values() if v["pairs"])
+            lines.append(f"\nSame top class for two MITHNEOS files of one asteroid, {row} ({first['pairs']} pairs, "
+                         f"{first['asteroids']} asteroids): " + "; ".join(shown))
     return "\n".join(lines)
 
 
