@@ -191,7 +191,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
             part[GEOMETRIC].append(_combined(P_net, P_lin, "geometric"))
             part[ARITHMETIC].append(_combined(P_net, P_lin, "arithmetic"))
         echo(f"  coverage levers: fold {k + 1} of {len(folds)} done")
-    rows, choices, repeated = [], {}, {}
+    rows, choices, repeated, answers = [], {}, {}, {}
     for row, part in collected.items():
         y, fold = np.concatenate(part.pop("y")), np.concatenate(part.pop("fold"))
         net = np.concatenate(part["CoverageNet"])
@@ -205,6 +205,8 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
         if coverage_table.ROWS[row][2] == 11 and len(np.unique(fold)) > 1:
             selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in CANDIDATES})
             part[SELECTED] = [selected]
+            keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
+            answers |= {f"{row}/key": keys, f"{row}/survey": surveys, f"{row}/selected": selected.astype("float32")}
         if coverage_table.ROWS[row][2] == 11:  # label-free: two files of one asteroid (other nights, MITHNEOS)
             keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
             files = surveys == "mithneos"
@@ -220,6 +222,8 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
               "seconds": round(time.perf_counter() - start, 1)}
     path = pathlib.Path(output) / "tablecoverage-levers.json"
     path.parent.mkdir(parents=True, exist_ok=True)
+    if answers:  # the shipped 11-class answer of every held-out spectrum, by asteroid (the fine-classes table reads it)
+        np.savez(pathlib.Path(output) / "coverage-levers-answers.npz", **answers)
     path.write_text(json.dumps(result, indent=1))
     return result
 

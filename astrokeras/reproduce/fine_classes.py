@@ -16,7 +16,10 @@ a class the 11 drop (O, R, U) is left out. Methods:
   11-class answer would leave);
 * **CoverageNet x child model**: the same child models under CoverageNet's out-of-fold 11-class answer, read
   from the coverage table's saved folds and joined by asteroid (Bus-DeMeo only; present once ``reproduce
-  --table coverage`` has saved its folds with the same data and code).
+  --table coverage`` has saved its folds with the same data and code);
+* **CoverageNet + expert x child model (analyze)**: the same under the 11-class answer ``analyze`` ships
+  (CoverageNet with the coverage expert, as the ``coverage-levers`` table selected it, cross-fitted), read from
+  its ``coverage-levers-answers.npz``.
 
 Other files of the held-out asteroids: the spectra of another survey, night or instrument (MITHNEOS raw files
 for Bus-DeMeo; SMASS I raw files and Gaia DR3 for Bus) are scored by the fold's models against the home survey's label, and every pair of
@@ -84,6 +87,7 @@ FLAT = "PCA+SVM (flat)"
 HIERARCHY = "11-class model x child model"
 ORACLE = "true parent x child model"
 COVERAGE_NET = "CoverageNet x child model"
+SHIPPED = "CoverageNet + expert x child model (analyze)"
 # family -> scheme -> the coverage table's row whose saved CoverageNet answers the hierarchy can read
 COVERAGE_NET_ROWS = {"VIS-NIR": {"Bus-DeMeo": "VIS-NIR 0.45-2.45"}, "NIR": {"Bus-DeMeo": "NIR 0.85-2.45"}}
 SOURCES = {"Bus-DeMeo": "korda2023 (DeMeo+2009, Binzel+2019 MITHNEOS)", "Bus": "SMASS II (Bus & Binzel 2002)"}
@@ -273,7 +277,20 @@ def coverage_net_answers(output, row: str, survey: str = "korda2023") -> dict:
     return out
 
 
-def _with_parent(answers, parents: dict) -> dict:
+def shipped_answers(output, row: str, survey: str = "korda2023") -> dict:
+    """``{asteroid key: 11-class probabilities}`` as ``analyze`` ships them (CoverageNet with the coverage expert
+    the levers table selected, cross-fitted), from ``<output>/coverage-levers-answers.npz``; empty without it."""
+    path = pathlib.Path(output) / "coverage-levers-answers.npz"
+    if not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        if f"{row}/selected" not in data.files:
+            return {}
+        keys, surveys, P = data[f"{row}/key"], data[f"{row}/survey"], data[f"{row}/selected"]
+    return {str(k): np.asarray(p, float) for k, s_, p in zip(keys, surveys, P) if s_ == survey}
+
+
+def _with_parent(answers, parents: dict, name: str = "") -> dict:
     """The hierarchy's answer with the 11-class probabilities ``parents`` (by asteroid key) on top of one fold's
     child models, for the test spectra that have them: ``{"truth", COVERAGE_NET}``."""
     keep = [i for i, key in enumerate(answers["_key"]) if key in parents]
@@ -281,7 +298,7 @@ def _with_parent(answers, parents: dict) -> dict:
     column = [VISNIR_11.classes.index(parent_of("Bus-DeMeo", c)) for c in children]
     picks = [children[int(np.argmax(answers["_conditional"][i] * parents[answers["_key"][i]][column]))]
              for i in keep]
-    return {"truth": np.asarray(answers["truth"])[keep], COVERAGE_NET: np.array(picks, dtype=str)}
+    return {"truth": np.asarray(answers["truth"])[keep], name or COVERAGE_NET: np.array(picks, dtype=str)}
 
 
 def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=None, echo=log.info) -> dict:
@@ -311,12 +328,16 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
                         part.setdefault(name, []).append(values)
                 part.setdefault("fold", []).append(np.full(len(answers["truth"]), k))
                 if scheme in COVERAGE_NET_ROWS.get(family, {}):
-                    found = _with_parent(answers, coverage[family] if family in coverage else coverage.setdefault(
-                        family, coverage_net_answers(output, COVERAGE_NET_ROWS[family][scheme])))
-                    extra = collected.setdefault(f"{family} (CoverageNet)", {})
-                    for name, values in found.items():
-                        extra.setdefault(name, []).append(values)
-                    extra.setdefault("fold", []).append(np.full(len(found["truth"]), k))
+                    row = COVERAGE_NET_ROWS[family][scheme]
+                    for source, name, read in (("CoverageNet", COVERAGE_NET, coverage_net_answers),
+                                               ("shipped", SHIPPED, shipped_answers)):
+                        if (family, source) not in coverage:
+                            coverage[(family, source)] = read(output, row)
+                        found = _with_parent(answers, coverage[(family, source)], name)
+                        extra = collected.setdefault(f"{family} ({source})", {})
+                        for field, values in found.items():
+                            extra.setdefault(field, []).append(values)
+                        extra.setdefault("fold", []).append(np.full(len(found["truth"]), k))
         for family, part in collected.items():
             truth, fold = np.concatenate(part.pop("truth")), np.concatenate(part.pop("fold"))
             if truth.size == 0:
@@ -326,7 +347,7 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
                 repeats.append({"scheme": scheme, "family": family, **{
                     name: same_answer(asteroids, np.concatenate(values), scheme) for name, values in part.items()}})
             for name, values in part.items():
-                rows.append({"scheme": scheme, "family": family.replace(" (CoverageNet)", ""), "method": name,
+                rows.append({"scheme": scheme, "family": family.split(" (")[0], "method": name,
                              "spectra": int(truth.size), **_scores(scheme, truth, np.concatenate(values), fold)})
     result = {"table": "fine-classes", "folds": [k + 1 for k in used], "of_folds": N_SPLITS,
               "weathering_flag": weathering_agreement(),
@@ -343,10 +364,10 @@ def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=
 def format_fine_classes_table(result: dict) -> str:
     """The table as text: one line per scheme, family and method, then the per-class recall of the hierarchy."""
     lines = [f"Finer schemes: exact class, {result['protocol']}", "",
-             (f"{'scheme':<10} {'family (data)':<17} {'method':<32} {'n':>4} {'exact %':>12} {'11-class %':>12} "
+             (f"{'scheme':<10} {'family (data)':<17} {'method':<45} {'n':>4} {'exact %':>12} {'11-class %':>12} "
               f"{'balanced':>8}")]
     for row in result["rows"]:
-        lines.append(f"{row['scheme']:<10} {row['family']:<17} {row['method']:<32} {row['spectra']:>4} "
+        lines.append(f"{row['scheme']:<10} {row['family']:<17} {row['method']:<45} {row['spectra']:>4} "
                      f"{row['exact']:>5.1f} +- {row['exact_std']:>4.1f} {row['acc11']:>5.1f} +- {row['acc11_std']:>4.1f} "
                      f"{row['balanced']:>8.1f}")
     flag = result.get("weathering_flag")
