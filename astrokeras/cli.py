@@ -132,7 +132,7 @@ def _export(args) -> int:
         if args.models or args.to or args.report:
             args.parser.error("--serving DIR exports the shipped presets: give no MODEL, --to or --report with it")
         layout = write_serving_layout(args.presets, args.serving, chain=args.chain, overwrite=args.overwrite)
-        print(json.dumps(layout, indent=1) if args.json else
+        print(json.dumps(layout, indent=1, default=str) if args.json else
               f"wrote the TF Serving layout in {args.serving} (serve it: docker compose -f export/docker-compose.yml up)")
         return 0
     if not args.models:

@@ -559,3 +559,13 @@ def test_reference_of_a_preset_with_its_own_class_model_feeds_that_model(mirror)
     edge = edge_card("aae_net_visible", "aae-net-albedo-visible", card, 1, ["spectrum", "class_probabilities"],
                      ["albedo"])
     assert "class_model.weights" in edge["inputs"]["class_probabilities"]["meaning"] and "class_model" in edge
+
+
+def test_the_cli_writes_the_paper_chain_layout_and_prints_it_as_json(mirror, tmp_path):
+    out = tmp_path / "models"
+    result = subprocess.run([sys.executable, "-m", "astrokeras.cli", "export", "--serving", str(out), "--chain", "paper",
+                             "--json"], capture_output=True, text=True, env=ENV, check=False)
+    assert result.returncode == 0, result.stderr
+    written = json.loads(result.stdout)
+    assert list(written) == ["asc_net", "aae_net", "ae_trans"]
+    assert read_models_config((out / "models.config").read_text())[0]["name"] == "asc_net"
