@@ -334,6 +334,7 @@ def _print_csv(results) -> None:
     components = sorted({k for r in results if r.composition for k in r.composition})
     chemistry = sorted({k for r in results if r.chemistry for k in r.chemistry})
     writer.writerow(["name", "coverage_used", "classifier", "scheme", "top_class", "class_busdemeo", "class_bus",
+                     "class_demeo2009",
                      *[f"p_{c}" for c in classes_11],
                      *[f"p4_{c}" for c in classes_4], "out_of_distribution", "albedo", "albedo_low", "albedo_high",
                      *components, *[f"{c}_sigma" for c in components], *chemistry, *[f"{c}_sigma" for c in chemistry],
@@ -342,7 +343,7 @@ def _print_csv(results) -> None:
         low, high = r.albedo_1sigma or ("", "")
         band = r.band_parameters if r.band_parameters and "error" not in r.band_parameters else {}
         writer.writerow([r.name, r.coverage_used, r.classifier, r.scheme, r.top_class, r.top_class_busdemeo or "",
-                         r.top_class_bus or "", *r.probabilities_11,
+                         r.top_class_bus or "", r.class_demeo2009 or "", *r.probabilities_11,
                          *r.probabilities_4, int(r.out_of_distribution), "" if r.albedo is None else r.albedo, low,
                          high, *[(r.composition or {}).get(k, "") for k in components],
                          *[(r.composition_1sigma or {}).get(k, "") for k in components],

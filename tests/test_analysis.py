@@ -203,7 +203,7 @@ def test_cli_analyze_keeps_going_past_a_bad_file_and_writes_json_csv_and_a_plot(
     out = run(str(good), "--csv")
     assert out.returncode == 0, out.stderr
     header, row = out.stdout.strip().splitlines()
-    assert header.startswith("name,coverage_used,classifier,scheme,top_class,class_busdemeo,class_bus,p_A")
+    assert header.startswith("name,coverage_used,classifier,scheme,top_class,class_busdemeo,class_bus,class_demeo2009,p_A")
     assert row.startswith("toy,") and f",{CLASSIFIER},11-class," in row
 
     usage = run(str(good), "--csv", "--json")
