@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from astrokeras.reproduce.coverage_levers import _combined, fit_temperature, tempered
+from astrokeras.reproduce.coverage_levers import _combined, fit_temperature
+from astrokeras.training.coverage_classifier import calibrate
 
 
 def test_the_fitted_temperature_recovers_the_one_that_made_the_labels():
@@ -16,8 +17,8 @@ def test_the_fitted_temperature_recovers_the_one_that_made_the_labels():
     overconfident /= overconfident.sum(1, keepdims=True)
     t = fit_temperature(overconfident, y)
     assert t == pytest.approx(2.0, rel=0.1)
-    np.testing.assert_allclose(tempered(overconfident, t).sum(1), 1.0)
-    assert tempered(overconfident, t).argmax(1).tolist() == overconfident.argmax(1).tolist()  # order kept
+    np.testing.assert_allclose(calibrate(overconfident, t).sum(1), 1.0)
+    assert calibrate(overconfident, t).argmax(1).tolist() == overconfident.argmax(1).tolist()  # order kept
 
 
 def test_the_combinations_are_probabilities_and_agree_where_both_do():

@@ -164,18 +164,6 @@ def _outputs(model, inputs: dict) -> dict:
     return {name: np.asarray(v, dtype="float32") for name, v in zip(model.output_names, value)}
 
 
-def calibrated(probabilities, temperature: float) -> np.ndarray:
-    """``softmax(log(p) / temperature)`` row by row: CoverageNet's calibrated probabilities, as ``analyze`` and the
-    clients compute them from the served ones.
-
-    >>> calibrated(np.array([[0.5, 0.5]]), 2.0).tolist(), calibrated(np.array([[0.8, 0.2]]), 1.0).round(3).tolist()
-    ([[0.5, 0.5]], [[0.8, 0.2]])
-    """
-    logp = np.log(np.clip(np.asarray(probabilities, float), 1e-12, 1.0)) / temperature
-    P = np.exp(logp - logp.max(axis=1, keepdims=True))
-    return P / P.sum(axis=1, keepdims=True)
-
-
 def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA, seed: int = 0,
                    classifier: str = CLASSIFIERS["analyze"]) -> dict:
     """Inputs (``count`` real spectra, a seeded choice) and the Keras outputs of ``preset`` on them, as the
@@ -185,6 +173,9 @@ def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA
     import keras
 
     import astrokeras.models  # noqa: F401  (registers the networks for loading)
+    from astrokeras.training.coverage_classifier import (
+        calibrate,  # with keras: imported when exporting only
+    )
 
     card = card_of(preset, presets_dir)
     found, designations, source = _real_spectra(card)
@@ -209,7 +200,7 @@ def reference_data(preset: str, presets_dir=None, count: int = REFERENCE_SPECTRA
         else:
             P = _outputs(network, {"spectrum": inputs["spectrum"]})["probabilities"]
         if "temperature" in classifier_card:
-            P = calibrated(P, classifier_card["temperature"])
+            P = calibrate(P, classifier_card["temperature"])
         inputs["class_probabilities"] = P.astype("float32")
         source += f"; class_probabilities from {classifier} (Keras" + (", calibrated)" if "temperature" in
                                                                      classifier_card else ")")

@@ -44,6 +44,7 @@ from astrokeras.reproduce import coverage_table
 from astrokeras.reproduce.saved_folds import folds_note, table_store
 from astrokeras.schemes.class_model import affine_class_model
 from astrokeras.schemes.coverage_experts import MODEL_PATH
+from astrokeras.training.coverage_classifier import calibrate, negative_log_likelihood
 
 log = logging.getLogger(__name__)
 LINEAR = "linear model (per coverage)"
@@ -76,21 +77,11 @@ def _test_grid(test, picked, row):
 
 
 def fit_temperature(P, y) -> float:
-    """The temperature minimising the NLL of labels ``y`` under ``softmax(log P / T)``."""
-    logp = np.log(np.clip(P, 1e-12, 1.0))
-
-    def nll(t):
-        z = logp / t
-        z -= z.max(axis=1, keepdims=True)
-        return float(-np.mean(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1))))
-
-    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
-
-
-def tempered(P, t) -> np.ndarray:
-    z = np.log(np.clip(P, 1e-12, 1.0)) / t
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
+    """The temperature minimising the NLL of labels ``y`` under ``softmax(log P / T)``
+    (:func:`~astrokeras.training.coverage_classifier.negative_log_likelihood`, every label in ``P``'s classes)."""
+    classes, unknown = np.arange(P.shape[1]), np.full(len(y), -1)
+    return float(minimize_scalar(lambda t: negative_log_likelihood(P, classes, y, unknown, t), bounds=(0.05, 20.0),
+                                 method="bounded").x)
 
 
 def _combined(a, b, how) -> np.ndarray:
@@ -198,7 +189,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
         cross = np.zeros_like(net)
         for k in np.unique(fold):  # a temperature from the other folds' held-out answers of this row
             others = fold != k
-            cross[fold == k] = tempered(net[fold == k], fit_temperature(net[others], y[others])) if others.any() \
+            cross[fold == k] = calibrate(net[fold == k], fit_temperature(net[others], y[others])) if others.any() \
                 else np.nan
         if np.isfinite(cross).all():
             part[TEMPERED] = [cross]

@@ -63,6 +63,7 @@ from astrokeras.models.baselines import pca_svm
 from astrokeras.models.fine_class_model import fit_fine_classes, folded_labels
 from astrokeras.recipes import coverage_net_taxonomy
 from astrokeras.reproduce import coverage_table
+from astrokeras.reproduce.coverage_levers import same_top_class
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.schemes.demeo_pca import DeMeoPCA
 from astrokeras.schemes.fine_classes import (
@@ -171,9 +172,7 @@ def _fold_answers(scheme, spectra, labels, keys, train, test, others=()) -> dict
         answers["_children"] = np.array(given[0].classes if given else [], dtype=str)
         answers["_key"] = np.array([keys[i] for i in te], dtype=str)
         for name, P in ((HIERARCHY, P11), (ORACLE, truth11)):
-            picks = [fine_probabilities(model, family, features_of(scheme, family, *cut[i]), p, classes11)
-                     for i, p in zip(te, P)]
-            answers[name] = np.array([f.classes[int(np.argmax(f.probabilities))] for f in picks])
+            answers[name] = _top_children(scheme, answers["_conditional"], answers["_children"], P)
         if scheme == "Bus-DeMeo" and family == "VIS-NIR":
             demeo = DeMeoPCA(load_demeo_templates(), strict=False).predict([spectra[i] for i in te])
             answers[DEMEO] = np.array([base_class(c) if c else "" for c in demeo])
@@ -193,19 +192,10 @@ def same_answer(asteroids, answers, scheme) -> dict:
     >>> same_answer(np.array(["1", "1", "1", "2"]), np.array(["Sq", "Sq", "S", "C"]), "Bus-DeMeo")
     {'pairs': 3, 'asteroids': 1, 'exact': 33.3, 'acc11': 100.0}
     """
-    same, parent, n, groups = 0, 0, 0, 0
-    for key in np.unique(asteroids):
-        mine = answers[asteroids == key]
-        if mine.size < 2:
-            continue
-        groups += 1
-        for i in range(mine.size):
-            for j in range(i + 1, mine.size):
-                n += 1
-                same += mine[i] == mine[j]
-                parent += parent_of(scheme, mine[i]) == parent_of(scheme, mine[j])
-    return {"pairs": n, "asteroids": groups, "exact": round(100 * same / n, 1) if n else None,
-            "acc11": round(100 * parent / n, 1) if n else None}
+    exact = same_top_class(asteroids, np.asarray(answers))
+    parents = same_top_class(asteroids, np.array([parent_of(scheme, c) or "" for c in answers]))
+    return {"pairs": exact["pairs"], "asteroids": exact["asteroids"], "exact": exact["same_pct"],
+            "acc11": parents["same_pct"]}
 
 
 def _other_answers(scheme, family, elsewhere, label_of, parent, flat, model) -> dict:
@@ -294,11 +284,19 @@ def _with_parent(answers, parents: dict, name: str = "") -> dict:
     """The hierarchy's answer with the 11-class probabilities ``parents`` (by asteroid key) on top of one fold's
     child models, for the test spectra that have them: ``{"truth", COVERAGE_NET}``."""
     keep = [i for i, key in enumerate(answers["_key"]) if key in parents]
-    children = [str(c) for c in answers["_children"]]
-    column = [VISNIR_11.classes.index(parent_of("Bus-DeMeo", c)) for c in children]
-    picks = [children[int(np.argmax(answers["_conditional"][i] * parents[answers["_key"][i]][column]))]
-             for i in keep]
-    return {"truth": np.asarray(answers["truth"])[keep], name or COVERAGE_NET: np.array(picks, dtype=str)}
+    picks = _top_children("Bus-DeMeo", [answers["_conditional"][i] for i in keep], answers["_children"],
+                          [parents[answers["_key"][i]] for i in keep])
+    return {"truth": np.asarray(answers["truth"])[keep], name or COVERAGE_NET: picks}
+
+
+def _top_children(scheme, conditional, children, P11) -> np.ndarray:
+    """Per row, the child with the largest ``P11(parent) x P(child | parent)``: ``conditional`` holds the child
+    models' probabilities given each parent (columns ``children``), as :func:`fine_probabilities` gives them for
+    ``P11`` all ones, so any 11-class answer can be put on top of one fold's saved child models."""
+    children = [str(c) for c in children]
+    column = [VISNIR_11.classes.index(parent_of(scheme, c)) for c in children]
+    return np.array([children[int(np.argmax(c * np.asarray(p)[column]))] for c, p in zip(conditional, P11)],
+                    dtype=str)
 
 
 def run_fine_classes_table(*, quick: bool = False, output="outputs", only_folds=None, echo=log.info) -> dict:
