@@ -41,6 +41,7 @@ from astrokeras.datasets.relab_composition import (
 from astrokeras.models.composition_net import CompositionNet, split_outputs
 from astrokeras.physics.hapke import mix_spectra
 from astrokeras.physics.mixtures import normalise_index
+from astrokeras.physics.space_weathering import C_S_RANGE, weathered
 from astrokeras.training.pipeline import make_dataset
 from astrokeras.training.progress import EpochProgress
 from astrokeras.training.runtime import STEPS_PER_EXECUTION
@@ -62,6 +63,8 @@ class CompositionConfig:
     mixtures : ``"none"``, ``"linear"`` or ``"hapke"`` simulated mixtures added to the training spectra.
     mixture_share : simulated spectra per real training spectrum.
     nirs_share : share of the training spectra added again cut to the Hayabusa NIRS range (0: none).
+    weathering_share : share of the training spectra (real and simulated) added again space-weathered, each with
+        a Brunetto et al. 2006 continuum ``exp(C_S / lambda)``, ``C_S`` uniform in ``weathering_cs`` (0: none).
     validation_fraction : share of the training rows (whole material groups) held out.
     seed : seeds Keras, NumPy and the splits.
     """
@@ -80,6 +83,8 @@ class CompositionConfig:
     mixtures: str = "none"
     mixture_share: float = 1.0
     nirs_share: float = 0.3
+    weathering_share: float = 0.0
+    weathering_cs: tuple = C_S_RANGE
     validation_fraction: float = 0.15
     seed: int = 0
 
@@ -124,13 +129,20 @@ def _arrays(spectra, masks, modal, chemistry):
 
 
 def training_arrays(data: CompositionData, rows, config: CompositionConfig, rng):
-    """``(inputs, targets)`` of a training set: the real rows, the simulated mixtures, the NIRS-coverage copies."""
+    """``(inputs, targets)`` of a training set: the real rows, the simulated mixtures, the space-weathered copies,
+    the NIRS-coverage copies (of all of these)."""
     rows = np.asarray(rows)
     spectra, modal, chemistry = data.spectra[rows], data.modal[rows], data.chemistry[rows]
     if config.mixtures != "none" and config.mixture_share > 0:
         n = int(round(config.mixture_share * len(rows)))
         s, m, c = simulate_mixtures(data, rows, n, config.mixtures, rng)
         spectra, modal, chemistry = np.vstack([spectra, s]), np.vstack([modal, m]), np.vstack([chemistry, c])
+    if config.weathering_share > 0:
+        pick = rng.choice(len(spectra), round(config.weathering_share * len(spectra)),
+                          replace=config.weathering_share > 1)
+        c_s = rng.uniform(*config.weathering_cs, size=len(pick))
+        spectra = np.vstack([spectra, weathered(data.grid, spectra[pick], c_s)])
+        modal, chemistry = np.vstack([modal, modal[pick]]), np.vstack([chemistry, chemistry[pick]])
     masks = np.ones_like(spectra)
     if config.nirs_share > 0:
         pick = rng.choice(len(spectra), int(round(config.nirs_share * len(spectra))), replace=False)
