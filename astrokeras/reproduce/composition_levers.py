@@ -70,7 +70,7 @@ from astrokeras.training.composition import (
 
 log = logging.getLogger(__name__)
 FRESH_TOLERANCE = 0.05
-BASELINE = "recipe"
+BASELINE = "baseline"
 
 
 def kept(baseline: dict, lever: dict) -> bool:
@@ -82,7 +82,7 @@ def kept(baseline: dict, lever: dict) -> bool:
 
 def _quick_levers():
     quick = CompositionConfig(mixtures="none", epochs=2, patience=2)
-    return {"recipe": quick, "weathering": CompositionConfig(mixtures="none", epochs=2, patience=2,
+    return {"baseline": quick, "weathering": CompositionConfig(mixtures="none", epochs=2, patience=2,
                                                              weathering_share=1.0)}
 
 
