@@ -15,6 +15,10 @@ Training   Real spectra plus a 30% share cut to Hayabusa NIRS's 0.82-2.08 um (so
            of the composition table's 5 folds, where the per-fold choice by validation score fell on linear mixing
            in 4 of 5 folds (2026-12-06, commit 7af195d; the held-out modal RMSE, all spectra / true mixtures: none
            17.3 / 14.5 pp, linear 16.6 / 14.2, Hapke 18.8 / 14.5). (Until then: none, chosen on folds 1-2 only.)
+           Every training spectrum, real or simulated, is added again space-weathered (``WEATHERING_SHARE``):
+           times Brunetto et al. 2006's continuum exp(C_S / lambda), C_S uniform in -0.4..0 um
+           (:mod:`astrokeras.physics.space_weathering`). Kept by the composition-levers table's rule on the
+           validation splits of its 5 folds (2026-12-07): see ``astrokeras reproduce --table composition-levers``.
            Adam, lr 1e-3, batch 32, Gaussian NLL, up to 400 epochs, early stopping on a 15% validation split by
            material (patience 40, best weights restored), which then calibrates the sigmas (68% inside).
 
@@ -26,6 +30,7 @@ from astrokeras.training.composition import CompositionConfig
 from astrokeras.training.recipes import CompositionRecipe, command_line
 
 MIXTURES = "linear"
+WEATHERING_SHARE = 1.0
 
 RECIPE = CompositionRecipe(
     name="composition-net-mineralogy",
@@ -34,7 +39,7 @@ RECIPE = CompositionRecipe(
     grid=VISNIR_GRID,
     data=composition_data,
     folds=composition_folds,
-    config=CompositionConfig(mixtures=MIXTURES),
+    config=CompositionConfig(mixtures=MIXTURES, weathering_share=WEATHERING_SHARE),
     quick_config=CompositionConfig(mixtures="none", epochs=4, patience=4),
     applies_to=("S", "Q", "A", "V"),
     requires_um=(0.82, 2.08),

@@ -71,6 +71,9 @@ from astrokeras.training.composition import (
 log = logging.getLogger(__name__)
 FRESH_TOLERANCE = 0.05
 BASELINE = "baseline"
+# Row names; a preset card reads its metrics from the row named like its recipe (reproduce.presets.METRIC_SOURCES).
+METHODS = {"baseline": "CompositionNet, linear mixtures (the recipe until 2026-12-07)",
+           "weathering": "CompositionNet, linear mixtures + space-weathering copies"}
 
 
 def kept(baseline: dict, lever: dict) -> bool:
@@ -185,7 +188,8 @@ def run_composition_levers(*, output="outputs", quick: bool = False, only_folds=
     for lever in levers:
         validation = {key: round(float(np.mean([i["levers"][lever][key] for i in infos])), 5)
                       for key in ("validation_score", "validation_score_weathered")}
-        row = {"lever": lever, "validation": validation, "conditions": {}}
+        row = {"method": METHODS.get(lever, f"CompositionNet, {lever}"), "source": "measured", "lever": lever,
+               "validation": validation, "conditions": {}}
         for condition in lever_folds.CONDITIONS:
             p = pred[lever][condition]
             cell = score_method(scored, p["modal"][tested], p["chemistry"][tested],
@@ -193,6 +197,7 @@ def run_composition_levers(*, output="outputs", quick: bool = False, only_folds=
                                 fold_rows)
             cell["ordinary_chondrites"] = _oc_scores(data, p["modal"], p["chemistry"], np.flatnonzero(tested))
             row["conditions"][condition] = cell
+        row.update({key: row["conditions"]["fresh"][key] for key in ("subsets", "coverage_1sigma", "per_fold")})
         rows.append(row)
     base = next(r for r in rows if r["lever"] == BASELINE)["validation"]
     for row in rows:

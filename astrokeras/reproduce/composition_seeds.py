@@ -94,7 +94,7 @@ def run_composition_seeds(seeds=SEEDS, output="outputs", log=print) -> dict:
                             "eros": {m: spread_of(eros, m) for m in THREE},
                             "eros_ol_px": spread_of(rows, "eros_ol_px")},
               "laboratory_itokawa_pct": {"OL": 75.2, "OPX": 21.5, "CPX": 3.3},
-              "recipe": {"mixtures": config.mixtures}}
+              "recipe": {"mixtures": config.mixtures, "weathering_share": config.weathering_share}}
     path = pathlib.Path(output) / "composition_seeds.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1))
@@ -103,7 +103,9 @@ def run_composition_seeds(seeds=SEEDS, output="outputs", log=print) -> dict:
 
 def format_composition_seeds(result: dict) -> str:
     """The per-seed and ensemble answers as text."""
-    lines = [(f"CompositionNet (recipe, mixtures {result['recipe']['mixtures']}) trained on every spectrum with seeds "
+    recipe = result["recipe"]
+    lines = [(f"CompositionNet (recipe, mixtures {recipe['mixtures']}, space-weathering copies "
+              f"{recipe.get('weathering_share', 0.0)}) trained on every spectrum with seeds "
               f"{result['seeds']}: Itokawa OL/OPX/CPX (%), Eros OL/OPX/CPX (%) and ol/(ol+px)")]
     for r in result["rows"] + [{"seed": "mean of models", **result["ensemble"]}]:
         lines.append(f"  seed {r['seed']!s:<15} Itokawa " + " / ".join(f"{100 * r['itokawa'][m]:5.1f}" for m in THREE)
