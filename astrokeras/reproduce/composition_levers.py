@@ -17,7 +17,7 @@ asteroid rows come from each lever trained on every spectrum: Itokawa (Hayabusa 
 samples, Eros against Dunn's band-area ratio, and the share of korda2023's S- and Q-types whose ol/(ol+px) falls
 in the range of the RELAB ordinary chondrites.
 
-Run: ``astrokeras reproduce --table composition-levers [--folds 1 2]`` (about 12 minutes a fold on 2 cores; each
+Run: ``astrokeras reproduce --table composition-levers [--folds 1 2]`` (40 minutes on 2 cores for 5 folds; each
 fold is saved as it finishes and reused).
 
 Example
