@@ -55,9 +55,11 @@ from astrokeras.reproduce.composition_table import (
     S_CLASSES,
     _analogue_ranges,
     _asteroid_inputs,
+    _fold_rows,
     _in_ranges,
     _pp,
     _ratio,
+    _restrict,
     _three,
     score_method,
 )
@@ -180,8 +182,6 @@ def run_composition_levers(*, output="outputs", quick: bool = False, only_folds=
     tested = np.zeros(n, bool)
     for _, _, test in folds:
         tested[test] = True
-    from astrokeras.reproduce.composition_table import _fold_rows, _restrict
-
     scored = _restrict(data, tested)
     fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
     rows = []
