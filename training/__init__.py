@@ -11,13 +11,22 @@ Example
 ['aae-net-albedo', 'aae-net-albedo-visible']
 """
 
-from astrokeras.recipes import (aae_net_albedo, aae_net_albedo_visible, ae_trans_olivine_pyroxene,
-                                asc_net_visible_4class, asc_net_visnir_11class, composition_net_mineralogy,
-                                coverage_net_taxonomy)
+from astrokeras.recipes import (
+    aae_net_albedo,
+    aae_net_albedo_visible,
+    ae_trans_olivine_pyroxene,
+    asc_net_visible_4class,
+    asc_net_visnir_11class,
+    composition_net_mineralogy_ensemble,
+    coverage_net_taxonomy,
+)
 
-RECIPES = {module.RECIPE.name: module.RECIPE for module in (
-    coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo, aae_net_albedo_visible,
-    ae_trans_olivine_pyroxene, composition_net_mineralogy)}
+_SHIPPED = (coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo,
+            aae_net_albedo_visible, ae_trans_olivine_pyroxene, composition_net_mineralogy_ensemble)
+RECIPES = {module.RECIPE.name: module.RECIPE for module in _SHIPPED}
+# The module that defines each preset's recipe (``composition-net-mineralogy`` is the ensemble of
+# ``composition_net_mineralogy``'s network: composition_net_mineralogy_ensemble).
+RECIPE_MODULES = {module.RECIPE.name: module.__name__ for module in _SHIPPED}
 
 
 def recipe(name: str):

@@ -125,10 +125,13 @@ def version_of(card: dict) -> int:
     return int(date.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else 1
 
 
+COMPOSITION_MODELS = ("CompositionNet", "CompositionEnsemble")  # read reflectance with a coverage mask
+
+
 def masked(card: dict) -> bool:
     """Whether a preset reads a coverage mask (CoverageNet, CompositionNet): its spectrum is put on the grid by
     :func:`astrokeras.spectra.coverage.encode` instead of a resample and a normalisation."""
-    return card.get("model") in ("CoverageNet", "CompositionNet")
+    return card.get("model") in ("CoverageNet", *COMPOSITION_MODELS)
 
 
 def _real_spectra(card: dict):
@@ -225,7 +228,7 @@ def _input_meaning(card: dict, classifier: str) -> dict:
     if card.get("model") == "CoverageNet":
         spectrum = ("log reflectance on grid_um where mask is 1, minus its mean over those bands, 0 elsewhere "
                     "(card['encoding'])")
-    elif card.get("model") == "CompositionNet":
+    elif card.get("model") in COMPOSITION_MODELS:
         spectrum = "reflectance on grid_um where mask is 1 (any scale: the network removes the level), 0 elsewhere"
     else:
         spectrum = f"reflectance on grid_um ({bands} bands), divided by its value at {at} um"

@@ -13,9 +13,16 @@ Example
 
 from __future__ import annotations
 
-import astrokeras.layers  # noqa: F401  (registers the custom layers)
+import astrokeras.layers  # registers the custom layers
 import astrokeras.losses  # noqa: F401  (registers the losses)
-from astrokeras.models import aae_net, ae_trans, asc_net, composition_net, coverage_net  # noqa: F401  (register the networks)
+from astrokeras.models import (  # noqa: F401  (register the networks)
+    aae_net,
+    ae_trans,
+    asc_net,
+    composition_ensemble,
+    composition_net,
+    coverage_net,
+)
 from astrokeras.models.preset_model import load_keras_file
 from astrokeras.presets import card_of, preset_path
 

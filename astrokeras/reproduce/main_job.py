@@ -36,6 +36,10 @@ from astrokeras.reproduce.coverage_table import (
 from astrokeras.reproduce.presets import preset_code_modules, train_presets
 from astrokeras.reproduce.results_page import saved_compute, write_results_page
 from astrokeras.reproduce.saved_folds import code_key, table_store
+from astrokeras.reproduce.composition_ensemble_table import (
+    format_composition_ensemble,
+    run_composition_ensemble_table,
+)
 from astrokeras.reproduce.composition_levers import format_composition_levers, run_composition_levers
 from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers, write_experts
 from astrokeras.reproduce.fine_classes import format_fine_classes_table, run_fine_classes_table
@@ -55,14 +59,15 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "coverage-levers", "fine-classes", "composition", "composition-levers", "5", "7",
-              "11", "9", "10", "13", "albedo-visible", "8", "korda", "12")
+ALL_TABLES = ("settings", "coverage", "coverage-levers", "fine-classes", "composition", "composition-levers",
+              "composition-ensemble", "5", "7", "11", "9", "10", "13", "albedo-visible", "8", "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
     """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run). Every fold is
     saved under ``<output>/folds/`` and reused when nothing changed; ``folds`` (numbered from 1, e.g. ``(4, 5)``):
-    the fold tables (coverage, fine-classes, composition, composition-levers, 5, 7, 9, 10, 13, albedo-visible) run
+    the fold tables (coverage, fine-classes, composition, composition-levers, composition-ensemble, 5, 7, 9, 10, 13,
+    albedo-visible) run
     and print those folds only."""
     warm_code_keys()
     done = set()
@@ -90,6 +95,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
             batch = [run_composition_table(quick=quick, output=output, log=log.info, only_folds=folds)]
         elif table == "composition-levers":
             batch = [run_composition_levers(output=output, quick=quick, only_folds=folds)]
+        elif table == "composition-ensemble":
+            batch = [run_composition_ensemble_table(output=output, quick=quick, only_folds=folds)]
         else:
             batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods,
                                only_folds=folds)]
@@ -101,6 +108,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
 TABLE_MODULES = ("astrokeras.reproduce.settings_table", "astrokeras.reproduce.coverage_table",
                  "astrokeras.reproduce.fine_classes", "astrokeras.reproduce.coverage_levers",
                  "astrokeras.reproduce.composition_table", "astrokeras.reproduce.composition_lever_folds",
+                 "astrokeras.reproduce.composition_ensemble_folds", "astrokeras.training.composition_ensemble",
                  "astrokeras.reproduce.taxonomy_tables",
                  "astrokeras.reproduce.albedo_tables", "astrokeras.reproduce.unmixing_tables")
 
@@ -143,6 +151,8 @@ def format_result(result: dict) -> str:
         return format_composition_table(result)
     if result["table"] == "composition-levers":
         return format_composition_levers(result)
+    if result["table"] == "composition-ensemble":
+        return format_composition_ensemble(result)
     return format_table(result)
 
 

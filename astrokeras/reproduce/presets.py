@@ -20,7 +20,7 @@ import pathlib
 from astrokeras.datasets.fetching import sha256_of
 from astrokeras.export.preset_files import save_small
 from astrokeras.presets import CARDS_FILE, PRETRAINED_DIR
-from astrokeras.recipes import RECIPES
+from astrokeras.recipes import RECIPE_MODULES, RECIPES
 from astrokeras.reproduce.saved_folds import table_store
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def table_row(directory, table, method):
 def preset_code_modules(name: str) -> tuple:
     """The modules whose code makes preset ``name``: its recipe (with everything it imports), how presets are
     saved small, and this module."""
-    return (f"astrokeras.recipes.{name.replace('-', '_')}", "astrokeras.export.preset_files", __name__)
+    return (RECIPE_MODULES[name], "astrokeras.export.preset_files", __name__)
 
 
 def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=None, only=None,
@@ -98,7 +98,8 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
             card = cards[name]
         else:
             log.info(f"{name}: training its recipe ({recipe.training_data})")
-            model, card = recipe.train(quick=quick)
+            resumable = {"saved": saved} if saved is not None and hasattr(recipe, "seeds") else {}
+            model, card = recipe.train(quick=quick, **resumable)  # an ensemble keeps each member as it finishes
             card = {"name": name, "file": f"{name}.keras", "tflite": f"{name}.tflite",
                     "date": datetime.date.today().isoformat(), **card}
             card["bytes"] = save_small(model, output / card["file"])

@@ -29,6 +29,7 @@ TITLES = {
     "fine-classes": "Finer schemes: exact Bus-DeMeo and Bus classes",
     "composition": "Composition table: modal mineralogy and chemistry of RELAB spectra, and the asteroids",
     "composition-levers": "Composition levers: space-weathering copies, on fresh and weathered spectra",
+    "composition-ensemble": "Composition ensemble: the spread over seeds, and the shipped ensemble of five",
     "5": "Table 5: 4-class taxonomy of SMASS II visible spectra",
     "7": "Table 7: 11-class taxonomy of korda2023 VIS-NIR spectra",
     "11": "Table 11: top-2 classes of named asteroids, out of fold",
@@ -42,7 +43,8 @@ TITLES = {
 }
 # the folder under <output>/folds/ that holds each table's saved units
 FOLD_FOLDERS = {"coverage": ["coverage"], "fine-classes": ["fine-classes"], "composition": ["composition"],
-                "composition-levers": ["composition-levers"], "5": ["table5"], "7": ["table7"],
+                "composition-levers": ["composition-levers"],
+                "composition-ensemble": ["composition-ensemble-table", "composition-ensemble"], "5": ["table5"], "7": ["table7"],
                 "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
                 "settings": ["tablesettings"], "8": ["table8"], "korda": ["tablekorda"], "12": ["table12"]}
 
