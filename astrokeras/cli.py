@@ -211,10 +211,10 @@ def _export(args) -> int:
         return 0
     model = load_keras_file(str(model_path))
     target = pathlib.Path(args.output) / model_path.stem
-    if args.to == "tflite" and args.quantize == "int8":  # keeps masked attention scores in an int8 range
-        from astrokeras.export.bounded_attention import with_bounded_attention
+    if args.to == "tflite" and args.quantize == "int8":  # keeps masked scores and logs in an int8 range
+        from astrokeras.export.int8_form import int8_form
 
-        model = with_bounded_attention(model)
+        model = int8_form(model)
     saved = export_savedmodel(model, target / "savedmodel" / "1")
     if args.to == "savedmodel":
         print(f"wrote {saved} (serve {target / 'savedmodel'} with TF Serving; signature serving_default)")

@@ -73,7 +73,7 @@ def benchmark(model, label: str, calls: int) -> dict:
     import tensorflow as tf
 
     from astrokeras.export import TFLiteModel, export_savedmodel, to_tflite
-    from astrokeras.export.bounded_attention import with_bounded_attention
+    from astrokeras.export.int8_form import int8_form
     from astrokeras.export.preset_report import median_latency_us
 
     rng = np.random.default_rng(0)
@@ -90,7 +90,7 @@ def benchmark(model, label: str, calls: int) -> dict:
              "spectra_per_s": _throughput(lambda d: model.predict_on_batch(keras_input(d)), X, 1024)},
             {"runtime": "savedmodel", "bytes": sum(f.stat().st_size for f in saved.rglob("*") if f.is_file()),
              "latency_us": median_latency_us(serve_call, one, calls), "spectra_per_s": _throughput(serve_call, X, 1024)}]
-    bounded = export_savedmodel(with_bounded_attention(model), work / "bounded" / "1")  # what int8 converts
+    bounded = export_savedmodel(int8_form(model), work / "bounded" / "1")  # what int8 converts
     for quantize in ("none", "float16", "dynamic", "int8"):
         content = to_tflite(bounded if quantize == "int8" else saved, quantize,
                             representative={k: v[:200] for k, v in X.items()} if not single else keras_input(X)[:200])

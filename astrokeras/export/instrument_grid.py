@@ -215,7 +215,7 @@ def export_fixed_grid(preset: str, spec: str, quantize: str, out_dir, presets_di
     import json
     import pathlib
 
-    from astrokeras.export.bounded_attention import with_bounded_attention
+    from astrokeras.export.int8_form import int8_form
     from astrokeras.export.preset_inputs import output_change
     from astrokeras.export.savedmodel import export_savedmodel
     from astrokeras.export.serving import _outputs
@@ -233,7 +233,7 @@ def export_fixed_grid(preset: str, spec: str, quantize: str, out_dir, presets_di
     grid, wavelengths = grid_of(card), grid_wavelengths(spec)
     # CompositionNet (and an ensemble of them) reads reflectance, CoverageNet its log
     reflectance_input = isinstance(model, (CompositionNet, CompositionEnsemble))
-    fixed = fixed_grid_model(with_bounded_attention(model) if quantize == "int8" else model, grid, wavelengths,
+    fixed = fixed_grid_model(int8_form(model) if quantize == "int8" else model, grid, wavelengths,
                              reflectance_input=reflectance_input)
     mask = fixed.get_layer("instrument_grid").mask
     name = spec if spec in PROFILES else f"grid_{wavelengths[0]:g}-{wavelengths[-1]:g}_{len(wavelengths)}"

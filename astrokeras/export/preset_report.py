@@ -11,8 +11,8 @@ albedo (dex) or of the abundances.
 
 The presets are trained on every labelled spectrum, so these are agreements, not accuracies: an answer that
 moves by less than the spread between trainings does not change the accuracy measured on held-out folds (the
-coverage and composition tables). int8 files are converted from :func:`~astrokeras.export.bounded_attention.
-with_bounded_attention`'s copy.
+coverage and composition tables). int8 files are converted from :func:`~astrokeras.export.int8_form.int8_form`'s
+copy.
 
 Example
 -------
@@ -47,7 +47,7 @@ def preset_report(preset: str, output_dir, presets_dir=None, *, count: int = 256
     """Convert ``preset`` to every variant of :data:`VARIANTS` under ``output_dir`` and measure each one (see the
     module docstring); ``echo`` (e.g. ``print``) gets a line per variant as it is done. Returns ``{"preset",
     "spectra", "rows": [...]}``."""
-    from astrokeras.export.bounded_attention import with_bounded_attention
+    from astrokeras.export.int8_form import int8_form
     from astrokeras.export.preset_inputs import output_change, preset_inputs
     from astrokeras.export.savedmodel import export_savedmodel
     from astrokeras.export.serving import _outputs
@@ -62,7 +62,7 @@ def preset_report(preset: str, output_dir, presets_dir=None, *, count: int = 256
         calibration = calibration["spectrum"]
     reference = _outputs(model, inputs)
     saved = {False: export_savedmodel(model, output_dir / "savedmodel" / "1"),
-             True: export_savedmodel(with_bounded_attention(model), output_dir / "savedmodel-int8" / "1")}
+             True: export_savedmodel(int8_form(model), output_dir / "savedmodel-int8" / "1")}
     one = {k: v[:1] for k, v in inputs.items()}
     rows, float_bytes = [], None
     for variant, (quantize, integer_io) in VARIANTS.items():
