@@ -108,6 +108,11 @@ def test_every_model_has_its_edge_files_and_card(layout):
         assert set(entry["tflite"]) == {"float32", "dynamic"} and all(p.is_file() for p in entry["tflite"].values())
         # dynamic-range weights are int8: the file is well under the float32 one
         assert entry["tflite"]["dynamic"].stat().st_size < 0.6 * entry["tflite"]["float32"].stat().st_size
+        # the card names the outputs a client gets back (CoverageNet's are "features", not its layer's name)
+        import tensorflow as tf
+
+        served = tf.saved_model.load(str(entry["savedmodel"])).signatures["serving_default"].structured_outputs
+        assert set(card["outputs"]) == set(served)
     assert list(json.loads((out / "edge" / "aae_net" / "card.json").read_text())["inputs"]) == [
         "spectrum", "class_probabilities"]
 

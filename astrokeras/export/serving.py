@@ -90,7 +90,7 @@ OUTPUT_MEANING = {
                  "where its modal fraction is >= card['chemistry_min_fraction']",
     "groups": "S / C / X / Other probabilities (card['group_classes']); after the temperature, sum the calibrated "
               "11-class probabilities over card['groups'] instead",
-    "feature_output": "the penultimate features (astrokeras's out-of-distribution check reads them; clients need not)",
+    "features": "the penultimate features (astrokeras's out-of-distribution check reads them; clients need not)",
     "reconstruction": "the input spectrum rebuilt from the abundances x the end-member spectra (same grid)",
 }
 
@@ -157,6 +157,13 @@ def _real_spectra(card: dict):
     X = spectra.normalise(grid, spectra.resample(data.wavelength, data.reflectance, grid),
                           card.get("normalise_at_um", spectra.NORMALISE_AT_UM))
     return {"spectrum": X.astype("float32")}, names, source
+
+
+def signature_outputs(model) -> list:
+    """The output names of ``model``'s serving signature: the keys of its output dict where it has one (a layer
+    may be named otherwise: CoverageNet's ``features`` come from a layer ``feature_output``), else its output
+    names."""
+    return sorted(model.output) if isinstance(model.output, dict) else list(model.output_names)
 
 
 def _outputs(model, inputs: dict) -> dict:
@@ -325,7 +332,7 @@ def write_serving_layout(presets_dir=None, out_dir="export/models", *, models=No
             reference = edge / "reference.npz"
             np.savez(reference, **reference_data(preset, presets_dir, reference_spectra,
                                                  classifier=CLASSIFIERS[chain]))
-        card_json = edge_card(name, preset, card, version, [t.name for t in model.inputs], model.output_names,
+        card_json = edge_card(name, preset, card, version, [t.name for t in model.inputs], signature_outputs(model),
                               classifier=CLASSIFIERS[chain])
         (edge / "card.json").write_text(json.dumps(card_json, indent=1) + "\n")
         written[name] = {"preset": preset, "version": version, "savedmodel": target, "tflite": tflite,
