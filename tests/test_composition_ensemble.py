@@ -113,3 +113,30 @@ def test_an_interrupted_ensemble_training_resumes_at_the_next_member(tmp_path, m
     x = {"spectrum": data.spectra[:3].astype("float32"), "mask": np.ones((3, data.spectra.shape[1]), "float32")}
     np.testing.assert_array_equal(again.members[1].predict(x, verbose=0)["modal"],
                                   first.members[1].predict(x, verbose=0)["modal"])
+
+
+@pytest.mark.integration
+def test_quick_composition_ensemble_table_on_the_real_data(mirror, tmp_path):
+    from astrokeras.reproduce.composition_ensemble_table import (
+        format_composition_ensemble,
+        mixture,
+        run_composition_ensemble_table,
+    )
+
+    result = run_composition_ensemble_table(output=tmp_path, quick=True, only_folds=(1,))
+    assert [r["method"] for r in result["rows"]] == [
+        "CompositionNet, seed 0", "CompositionNet, seed 1", "CompositionEnsemble of 2 (seeds [0, 1])"]
+    single = [r["conditions"]["fresh"]["subsets"]["all"]["modal_rmse"] for r in result["rows"][:2]]
+    assert single[0] != single[1]                                       # the seeds trained different networks
+    assert result["rows"][2]["conditions"]["weathered_nirs"]["subsets"]["all"]["n"] > 100
+    asteroids = result["asteroids"]
+    assert [m["seed"] for m in asteroids["members"]] == [0, 1]
+    members_ol = [m["itokawa"]["OL"] for m in asteroids["members"]]
+    assert min(members_ol) - 0.05 <= asteroids["ensemble"]["itokawa"]["OL"] <= max(members_ol) + 0.05
+    text = format_composition_ensemble(result)
+    assert "spread over the members" in text and "Itokawa" in text
+    again = run_composition_ensemble_table(output=tmp_path, quick=True, only_folds=(1,))   # read back, not retrained
+    assert again["rows"] == result["rows"] and again["seconds"] < result["seconds"]
+    parts = [{"modal": np.array([[0.2, 0.8]]), "modal_sigma": np.array([[0.1, 0.1]])},
+             {"modal": np.array([[0.4, 0.6]]), "modal_sigma": np.array([[0.1, 0.1]])}]
+    np.testing.assert_allclose(mixture(parts, ("modal",))["modal_sigma"], np.sqrt(0.01 + 0.01), atol=1e-12)
