@@ -1,6 +1,7 @@
-"""Recipe: CompositionNet, modal mineralogy and mineral chemistry with calibrated 1-sigma -- the
-``composition-net-mineralogy`` preset that ``astrokeras analyze`` uses for S, Q, A and V-types, and the
-CompositionNet rows of the composition table (``astrokeras reproduce --table composition``).
+"""Recipe: CompositionNet, modal mineralogy and mineral chemistry with calibrated 1-sigma -- the network of the
+``composition-net-mineralogy`` preset that ``astrokeras analyze`` uses for S, Q, A and V-types (which ships five of
+them, seeds 0-4, as one ensemble: ``composition_net_mineralogy_ensemble.py``), and the CompositionNet rows of the
+composition table (``astrokeras reproduce --table composition``).
 
 Data       The 674 RELAB spectra of korda2023 (``mineral-spectra_denoised.npz``: pure minerals, mixtures, meteorites)
            on 0.45-2.45 um step 0.01 um (201 bands), normalised at 0.55 um; labels OL / OPX / CPX / PLG volume
