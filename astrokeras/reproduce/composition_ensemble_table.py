@@ -9,8 +9,8 @@ fold. The shipped recipe's network is trained once per seed (:data:`SEEDS`) on t
 and weathered then cut to 0.82-2.08 um as Itokawa is read), and so is the ensemble of the first K seeds: the mean
 of the members, 1-sigma ``sqrt(mean sigma^2 + variance of the means)`` scaled on the fold's validation spectra to
 68% (no test spectrum chooses anything). The spread over seeds is the standard deviation of the single members'
-RMSE. The asteroid rows come from the recipe's members trained on every spectrum (the preset itself, its members
-kept under ``<output>/folds/composition-ensemble/``).
+RMSE. The asteroid rows come from the members of the shipped ``composition-net-mineralogy`` preset: the recipe's
+ensemble trained on every spectrum (re-create it with ``astrokeras train presets``).
 
 Run: ``astrokeras reproduce --table composition-ensemble [--folds 1 2]`` (about 80 minutes on 2 cores for 5
 folds x 5 seeds; each fold and seed is saved as it finishes and reused, seed by seed, so that a cut run leaves
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 SEEDS = (0, 1, 2, 3, 4)
 CONDITIONS = ("fresh", "weathered_nirs")  # the table's columns: laboratory spectra, and read as Itokawa is
 THREE = ("OL", "OPX", "CPX")
+PRESET = "composition-net-mineralogy"
 KORDA = "Korda"  # the composition table's Korda-style CNN row (same folds), shown for reference
 
 
@@ -127,18 +128,18 @@ def _spread(values) -> dict:
             "range": round(float(values.max() - values.min()), 1)}
 
 
-def asteroid_rows(output, quick: bool, echo=log.info) -> dict:
-    """Itokawa and Eros from each member of the recipe's ensemble trained on every spectrum, and from the ensemble
-    (the members are read back from ``<output>/folds/composition-ensemble/`` when saved, else trained there)."""
-    from astrokeras.recipes import RECIPES
+def asteroid_rows(presets_dir=None, echo=log.info) -> dict:
+    """Itokawa and Eros from each member of the shipped ``composition-net-mineralogy`` preset (the recipe's
+    ensemble trained on every spectrum) and from the ensemble."""
+    from astrokeras.models.preset_loading import load_preset
 
-    recipe = RECIPES["composition-net-mineralogy"]
-    echo("composition ensemble: the recipe's members on every spectrum (the preset)")
-    ensemble, card = recipe.train(quick=quick, saved=output)
-    members = [_asteroid_answers(m, recipe.grid) for m in ensemble.members]
-    whole = _asteroid_answers(ensemble, recipe.grid)
+    echo("composition ensemble: Itokawa and Eros from each member of the shipped preset")
+    ensemble, card = load_preset(PRESET, presets_dir)
+    grid = np.asarray(card["grid_um"])
+    members = [_asteroid_answers(m, grid) for m in ensemble.members]
+    whole = _asteroid_answers(ensemble, grid)
     seeds = card["training"]["seeds"]
-    return {"seeds": seeds, "members": [{"seed": s, **a} for s, a in zip(seeds, members, strict=True)],
+    return {"preset": PRESET, "trained": card["date"], "seeds": seeds, "members": [{"seed": s, **a} for s, a in zip(seeds, members, strict=True)],
             "ensemble": whole, "validation_score": card["training"]["validation_score"],
             "member_validation_scores": [m["validation_score"] for m in card["training"]["members"]],
             "spread_pp": {"itokawa": {m: _spread([a["itokawa"][m] for a in members]) for m in THREE},
@@ -218,7 +219,7 @@ def run_composition_ensemble_table(*, output="outputs", quick: bool = False, onl
                            f"{C_S_RANGE[0]}..{C_S_RANGE[1]} um) then cut to 0.82-2.08 um; ensemble 1-sigma scaled on "
                            "each fold's validation spectra" + (" (quick: 2 folds, 2 seeds, 2 epochs)" if quick else "")),
               "rows": rows, "spread_over_seeds_pp": spread, "per_unit": infos, "korda_cnn": _korda_row(output),
-              "asteroids": asteroid_rows(output, quick, echo), "laboratory_itokawa": LAB_ITOKAWA,
+              "asteroids": asteroid_rows(echo=echo), "laboratory_itokawa": LAB_ITOKAWA,
               "seconds": round(time.perf_counter() - start, 1)}
     (output / "tablecomposition-ensemble.json").write_text(json.dumps(result, indent=1))
     return result
@@ -245,8 +246,8 @@ def format_composition_ensemble(result: dict) -> str:
                      f"{korda['modal_rmse_pp']['all']}, mixtures {korda['modal_rmse_pp']['mixtures']} pp")
     a = result["asteroids"]
     lab = result["laboratory_itokawa"]
-    lines += ["", (f"Asteroids, the recipe's members trained on every spectrum (seeds {a['seeds']}); Itokawa's "
-                   f"samples OL {100 * lab['OL']:.1f} / OPX {100 * lab['OPX']:.1f} / CPX {100 * lab['CPX']:.1f} %")]
+    lines += ["", (f"Asteroids, the shipped preset {a['preset']} ({a['trained']}; the recipe trained on every spectrum, "
+                   f"seeds {a['seeds']}); Itokawa's samples OL {100 * lab['OL']:.1f} / OPX {100 * lab['OPX']:.1f} / CPX {100 * lab['CPX']:.1f} %")]
     for m in a["members"] + [{"seed": "ensemble", **a["ensemble"]}]:
         it = m["itokawa"]
         lines.append(f"  seed {m['seed']!s:<9} Itokawa OL {100 * it['OL']:5.1f} / OPX {100 * it['OPX']:5.1f} / CPX "

@@ -64,6 +64,16 @@ def table_row(directory, table, method):
     return None
 
 
+def member_store(recipe, saved, quick: bool) -> dict:
+    """``{"store": ...}`` for an ensemble recipe given the main job's output folder ``saved``: its members' weights
+    are kept under ``<saved>/folds/composition-ensemble/`` as each finishes, keyed by the ensemble's training code;
+    ``{}`` otherwise."""
+    if saved is None or not hasattr(recipe, "seeds"):
+        return {}
+    return {"store": table_store(saved, "composition-ensemble", settings={"recipe": recipe.name}, quick=quick,
+                                 module="astrokeras.training.composition_ensemble")}
+
+
 def preset_code_modules(name: str) -> tuple:
     """The modules whose code makes preset ``name``: its recipe (with everything it imports), how presets are
     saved small, and this module."""
@@ -98,8 +108,7 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
             card = cards[name]
         else:
             log.info(f"{name}: training its recipe ({recipe.training_data})")
-            resumable = {"saved": saved} if saved is not None and hasattr(recipe, "seeds") else {}
-            model, card = recipe.train(quick=quick, **resumable)  # an ensemble keeps each member as it finishes
+            model, card = recipe.train(quick=quick, **member_store(recipe, saved, quick))
             card = {"name": name, "file": f"{name}.keras", "tflite": f"{name}.tflite",
                     "date": datetime.date.today().isoformat(), **card}
             card["bytes"] = save_small(model, output / card["file"])

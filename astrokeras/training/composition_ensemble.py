@@ -82,12 +82,13 @@ def _member(data, rows, validation_rows, config, store):
     return model, info
 
 
-def fit_composition_ensemble(data: CompositionData, rows, config: CompositionConfig = CompositionConfig(),
+def fit_composition_ensemble(data: CompositionData, rows, config: CompositionConfig | None = None,
                              seeds=SEEDS, *, store=None):
     """Train one CompositionNet per seed on ``rows`` (see the module docstring); returns ``(ensemble, info)``.
 
     ``info``: each member's training info, the ensemble's validation score and sigma factors, the seconds."""
     start = time.perf_counter()
+    config = config or CompositionConfig()
     rows = np.asarray(rows)
     fit_rows, validation_rows = carve_validation(data, rows, config.validation_fraction, seed=config.seed)
     members, infos = [], []
@@ -100,7 +101,7 @@ def fit_composition_ensemble(data: CompositionData, rows, config: CompositionCon
     ensemble = CompositionEnsemble(members)
     inputs = evaluation_inputs(data.spectra[validation_rows])
     factors = calibrate_ensemble(ensemble, inputs, data.modal[validation_rows], data.chemistry[validation_rows])
-    info = {"members": infos, "fit_rows": int(len(fit_rows)), "validation_rows": int(len(validation_rows)),
+    info = {"members": infos, "fit_rows": len(fit_rows), "validation_rows": len(validation_rows),
             "validation_score": round(validation_score(ensemble, data, validation_rows), 5),
             "sigma_factors": factors, "seconds": round(time.perf_counter() - start, 1)}
     return ensemble, info
@@ -122,10 +123,11 @@ class CompositionEnsembleRecipe:
             raise AttributeError(name)
         return getattr(self.member, name)
 
-    def train(self, *, quick: bool = False, holdout_fold: int | None = None, saved=None, **overrides):
-        """``(ensemble, card)`` trained on every labelled RELAB spectrum (less fold ``holdout_fold``). ``saved``:
-        a folder where each member's weights are kept as it finishes (``<saved>/folds/composition-ensemble/``),
-        so that a run cut short resumes at the next member."""
+    def train(self, *, quick: bool = False, holdout_fold: int | None = None, store=None, **overrides):
+        """``(ensemble, card)`` trained on every labelled RELAB spectrum (less fold ``holdout_fold``). ``store``:
+        a :class:`~astrokeras.evaluation.fold_store.FoldStore` that keeps each member's weights as it finishes, so
+        that a run cut short resumes at the next member (``astrokeras train presets`` gives one under
+        ``outputs/folds/composition-ensemble/``)."""
         start = time.perf_counter()
         data = self.member.data()
         rows = np.arange(len(data)) if holdout_fold is None else self.member.folds(data)[holdout_fold][0]
@@ -136,12 +138,6 @@ class CompositionEnsembleRecipe:
                              f"(e.g. --epochs); its members' seeds are fixed ({list(self.seeds)})")
         config = dataclasses.replace(self.member.quick_config if quick else self.member.config, **overrides)
         seeds = self.quick_seeds if quick else self.seeds
-        store = None
-        if saved is not None:
-            from astrokeras.reproduce.saved_folds import table_store
-
-            store = table_store(saved, "composition-ensemble", settings={"recipe": self.name}, quick=quick,
-                                module=__name__)
         ensemble, info = fit_composition_ensemble(data, rows, config, seeds, store=store)
         card = _card(self, type(ensemble).__name__, info["fit_rows"] + info["validation_rows"],
                      time.perf_counter() - start, minerals=list(MINERALS), chemistry=list(CHEMISTRY),
@@ -150,7 +146,7 @@ class CompositionEnsembleRecipe:
                      holdout_fold=holdout_fold, quick=quick,
                      network=f"CompositionEnsemble: the mean of {len(seeds)} CompositionNets (seeds {list(seeds)}), "
                              "1-sigma = sqrt(mean sigma^2 + variance of the means), calibrated",
-                     bands=int(len(data.grid)), members=len(seeds),
+                     bands=len(data.grid), members=len(seeds),
                      inputs={"spectrum": "reflectance on the grid (any scale: the network removes the level; by "
                                          "convention normalised at 0.55 um), 0 or anything where not covered",
                              "mask": "1 where the spectrum covers the band, 0 elsewhere (e.g. Hayabusa NIRS: "
