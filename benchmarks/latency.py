@@ -9,8 +9,9 @@ spectrum come from TensorFlow's profiler on the frozen float32 graph and are set
 Without arguments, the shipped presets of the three networks are timed: ``asc-net-visible-4class`` (ASC-Net,
 49 bands), ``aae-net-albedo`` (AAE-Net, 201 bands + 11 class probabilities) and ``ae-trans-olivine-pyroxene``
 (AE-trans, 201 bands), and the two that ``analyze`` runs besides: ``coverage-net-taxonomy`` (CoverageNet, 106
-bands + mask) and ``composition-net-mineralogy`` (CompositionNet, 201 bands + mask; masks cover 95% of the grid).
-int8 is converted from the bounded-attention copy (:mod:`astrokeras.export.bounded_attention`), as the exports are. Latency does not depend on the weights; int8 agreement does, see
+bands + mask) and ``composition-net-mineralogy`` (an ensemble of five CompositionNets, 201 bands + mask; masks
+cover 95% of the grid). int8 is converted from the int8 form (:mod:`astrokeras.export.int8_form`: bounded attention,
+log of the covered bands only), as the exports are. Latency does not depend on the weights; int8 agreement does, see
 ``astrokeras export --report``.
 """
 

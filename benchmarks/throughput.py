@@ -100,8 +100,9 @@ def train_briefly(recipe):
     """The recipe's own training on all its data, cut to a few epochs without early stopping."""
     if isinstance(recipe, (ClassifierRecipe, AlbedoRecipe, CoverageRecipe)):
         return recipe.train(epochs=EPOCHS, patience=EPOCHS, min_epochs=0)
-    if isinstance(recipe, CompositionRecipe):
-        return recipe.train(epochs=EPOCHS, patience=EPOCHS)
+    composition = getattr(recipe, "member", recipe)  # the composition preset is an ensemble: time one network
+    if isinstance(composition, CompositionRecipe):
+        return composition.train(epochs=EPOCHS, patience=EPOCHS)
     return recipe.train(quick=True)  # AE-trans: a fixed schedule; quick = 15 epochs on the same mixtures
 
 
