@@ -227,13 +227,13 @@ def run_composition_ensemble_table(*, output="outputs", quick: bool = False, onl
 
 def format_composition_ensemble(result: dict) -> str:
     """The ensemble table as text."""
-    header = (f"{'method':<42} {'condition':<15} {'all':>6} {'mixt.':>6} {'per fold (all)':>15} "
+    header = (f"{'method':<49} {'condition':<15} {'all':>6} {'mixt.':>6} {'per fold (all)':>15} "
               f"{'OC ol/(ol+px)':>14} {'1-sigma':>8}   (modal OL/OPX/CPX RMSE, pp)")
     lines = [f"Composition ensemble: {result['protocol']}", "", header]
     for row in result["rows"]:
         for condition, cell in row["conditions"].items():
             s, fold = cell["subsets"], cell["per_fold"]["all"]
-            lines.append(f"{row['method']:<42} {condition:<15} {s['all']['modal_rmse_pp']:>6.1f} "
+            lines.append(f"{row['method']:<49} {condition:<15} {s['all']['modal_rmse_pp']:>6.1f} "
                          f"{s['mixtures']['modal_rmse_pp']:>6.1f} {100 * fold['mean']:>8.1f} +- {100 * fold['std']:<4.1f}"
                          f"{cell['ordinary_chondrites']['ol_px_ratio_rmse_pp']:>14.1f} "
                          f"{cell['coverage_1sigma']['modal']:>8.3f}")
@@ -242,7 +242,7 @@ def format_composition_ensemble(result: dict) -> str:
             f"{k} {v['mean']} +- {v['std']} (range {v['range']})" for k, v in subsets.items()))
     korda = result.get("korda_cnn")
     if korda:
-        lines.append(f"for reference, the composition table's {korda['method']} (same folds): all "
+        lines.append(f"for reference, the composition table's row {korda['method']!r}: all "
                      f"{korda['modal_rmse_pp']['all']}, mixtures {korda['modal_rmse_pp']['mixtures']} pp")
     a = result["asteroids"]
     lab = result["laboratory_itokawa"]
