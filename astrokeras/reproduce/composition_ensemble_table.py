@@ -35,7 +35,6 @@ import time
 
 import numpy as np
 
-from astrokeras import datasets
 from astrokeras.datasets.relab_composition import (
     CHEMISTRY,
     VISNIR_GRID,
@@ -46,19 +45,17 @@ from astrokeras.physics.space_weathering import C_S_RANGE
 from astrokeras.reproduce import composition_ensemble_folds as ensemble_folds
 from astrokeras.reproduce.composition_lever_folds import KEYS
 from astrokeras.reproduce.composition_levers import _oc_scores
+from astrokeras.reproduce.composition_seeds import asteroid_outputs
 from astrokeras.reproduce.composition_table import (
     LAB_ITOKAWA,
-    _asteroid_inputs,
     _fold_rows,
     _ratio,
     _restrict,
-    _three,
     score_method,
 )
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.training.composition import (
     CompositionConfig,
-    predict_composition,
     sigma_scales,
 )
 
@@ -110,16 +107,14 @@ def _korda_row(output) -> dict | None:
             "per_fold": row.get("per_fold", {}).get("all")}
 
 
-def _asteroid_answers(model, grid) -> dict:
-    itokawa = datasets.load_itokawa()
-    out = predict_composition(model, _asteroid_inputs(itokawa.wavelength, itokawa.reflectance, grid))
-    three = _three(out["modal"])
-    busdemeo = datasets.load_busdemeo()
-    row = int(np.flatnonzero(busdemeo.meta["designation"].astype(str).to_numpy() == "433")[0])
-    eros = predict_composition(model, _asteroid_inputs(busdemeo.wavelength, busdemeo.reflectance[row:row + 1], grid))
-    return {"itokawa": {m: round(float(three[:, k].mean()), 4) for k, m in enumerate(THREE)},
-            "itokawa_sigma": {m: round(float(out["modal_sigma"][:, k].mean()), 4) for k, m in enumerate(THREE)},
-            "eros_ol_px": round(float(_ratio(eros["modal"])[0]), 4)}
+def _asteroid_answers(model) -> dict:
+    """Itokawa's mean OL / OPX / CPX and their mean 1-sigma, and Eros's ol/(ol+px) (as the seeds table reads them:
+    :func:`~astrokeras.reproduce.composition_seeds.asteroid_outputs`)."""
+    arrays = asteroid_outputs(model)
+    eros = arrays["eros_modal"]
+    return {"itokawa": {m: round(float(arrays["itokawa_three"][k]), 4) for k, m in enumerate(THREE)},
+            "itokawa_sigma": {m: round(float(arrays["itokawa_sigma"][k]), 4) for k, m in enumerate(THREE)},
+            "eros_ol_px": round(float(_ratio(eros[None])[0]), 4)}
 
 
 def _spread(values) -> dict:
@@ -135,9 +130,8 @@ def asteroid_rows(presets_dir=None, echo=log.info) -> dict:
 
     echo("composition ensemble: Itokawa and Eros from each member of the shipped preset")
     ensemble, card = load_preset(PRESET, presets_dir)
-    grid = np.asarray(card["grid_um"])
-    members = [_asteroid_answers(m, grid) for m in ensemble.members]
-    whole = _asteroid_answers(ensemble, grid)
+    members = [_asteroid_answers(m) for m in ensemble.members]
+    whole = _asteroid_answers(ensemble)
     seeds = card["training"]["seeds"]
     return {"preset": PRESET, "trained": card["date"], "seeds": seeds, "members": [{"seed": s, **a} for s, a in zip(seeds, members, strict=True)],
             "ensemble": whole, "validation_score": card["training"]["validation_score"],
