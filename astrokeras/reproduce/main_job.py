@@ -42,6 +42,10 @@ from astrokeras.reproduce.composition_ensemble_table import (
 )
 from astrokeras.reproduce.composition_levers import format_composition_levers, run_composition_levers
 from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers, write_experts
+from astrokeras.reproduce.coverage_training_levers import (
+    format_coverage_training_levers,
+    run_coverage_training_levers,
+)
 from astrokeras.reproduce.fine_classes import format_fine_classes_table, run_fine_classes_table
 from astrokeras.reproduce.fine_classes import write_models as write_fine_class_models
 from astrokeras.reproduce.settings_table import (
@@ -59,16 +63,16 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "coverage-levers", "fine-classes", "composition", "composition-levers",
-              "composition-ensemble", "5", "7", "11", "9", "10", "13", "albedo-visible", "8", "korda", "12")
+ALL_TABLES = ("settings", "coverage", "coverage-levers", "coverage-training", "fine-classes", "composition",
+              "composition-levers", "composition-ensemble", "5", "7", "11", "9", "10", "13", "albedo-visible", "8",
+              "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
     """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run). Every fold is
     saved under ``<output>/folds/`` and reused when nothing changed; ``folds`` (numbered from 1, e.g. ``(4, 5)``):
-    the fold tables (coverage, fine-classes, composition, composition-levers, composition-ensemble, 5, 7, 9, 10, 13,
-    albedo-visible) run
-    and print those folds only."""
+    the fold tables (coverage, coverage-training, fine-classes, composition, composition-levers,
+    composition-ensemble, 5, 7, 9, 10, 13, albedo-visible) run and print those folds only."""
     warm_code_keys()
     done = set()
     for table in tables:
@@ -86,6 +90,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
             batch = [run_coverage_table(quick=quick, output=output, only_folds=folds)]
         elif table == "coverage-levers":
             batch = [run_coverage_levers(output=output, quick=quick)]
+        elif table == "coverage-training":
+            batch = [run_coverage_training_levers(output=output, quick=quick, only_folds=folds)]
         elif table == "fine-classes":
             batch = [run_fine_classes_table(quick=quick, output=output, only_folds=folds)]
         elif table == "settings":
@@ -107,6 +113,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
 
 TABLE_MODULES = ("astrokeras.reproduce.settings_table", "astrokeras.reproduce.coverage_table",
                  "astrokeras.reproduce.fine_classes", "astrokeras.reproduce.coverage_levers",
+                 "astrokeras.reproduce.coverage_training_levers",
                  "astrokeras.reproduce.composition_table", "astrokeras.reproduce.composition_lever_folds",
                  "astrokeras.reproduce.composition_ensemble_folds", "astrokeras.training.composition_ensemble",
                  "astrokeras.reproduce.taxonomy_tables",
@@ -145,6 +152,8 @@ def format_result(result: dict) -> str:
         return format_settings_table(result)
     if result["table"] == "coverage-levers":
         return format_coverage_levers(result)
+    if result["table"] == "coverage-training":
+        return format_coverage_training_levers(result)
     if result["table"] == "fine-classes":
         return format_fine_classes_table(result)
     if result["table"] == "composition":

@@ -26,6 +26,7 @@ TITLES = {
     "settings": "Settings chosen on validation data",
     "coverage": "Coverage table: taxonomy at every wavelength coverage and across surveys",
     "coverage-levers": "Coverage levers: a linear model beside CoverageNet, a temperature per coverage",
+    "coverage-training": "CoverageNet training levers: rare classes repeated, near-infrared copies (validation)",
     "fine-classes": "Finer schemes: exact Bus-DeMeo and Bus classes",
     "composition": "Composition table: modal mineralogy and chemistry of RELAB spectra, and the asteroids",
     "composition-levers": "Composition levers: space-weathering copies, on fresh and weathered spectra",
@@ -42,7 +43,7 @@ TITLES = {
     "12": "Table 12: Itokawa and Eros",
 }
 # the folder under <output>/folds/ that holds each table's saved units
-FOLD_FOLDERS = {"coverage": ["coverage"], "fine-classes": ["fine-classes"], "composition": ["composition"],
+FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-training"], "fine-classes": ["fine-classes"], "composition": ["composition"],
                 "composition-levers": ["composition-levers"],
                 "composition-ensemble": ["composition-ensemble-table", "composition-ensemble"], "5": ["table5"], "7": ["table7"],
                 "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
