@@ -7,6 +7,7 @@ import pytest
 
 from astrokeras.datasets.collection import SpectrumCollection
 from astrokeras.reproduce import coverage_training_levers as levers
+from astrokeras.training import coverage_resampling
 
 
 def _collection(labels_11, starts):
@@ -19,18 +20,18 @@ def _collection(labels_11, starts):
 def test_repeat_rare_balances_by_square_root_and_caps():
     # 36 of class 7, 9 of class 2 (sqrt(36/9) = 2 repeats), 1 of class 0 (sqrt 36 = 6 -> capped), 3 unlabelled
     labels = [7] * 36 + [2] * 9 + [0] + [-1] * 3
-    out = levers.repeat_rare(_collection(labels, [0.45] * len(labels)))
+    out = coverage_resampling.repeat_rare(_collection(labels, [0.45] * len(labels)))
     counts = out.meta["label_11"].value_counts().to_dict()
-    assert counts == {7: 36, 2: 18, 0: levers.MAX_REPEATS, -1: 3}
+    assert counts == {7: 36, 2: 18, 0: coverage_resampling.MAX_REPEATS, -1: 3}
     # a repeated spectrum keeps its asteroid key, so the validation carve keeps all its repeats together
     assert (out.meta.loc[out.meta["label_11"] == 0, "key"] == "k45").all()
 
 
 def test_near_infrared_copies_cut_visnir_spectra_only():
-    out = levers.near_infrared_copies(_collection([7, 7, -1, 3], [0.45, 0.85, 0.45, 0.45]))
+    out = coverage_resampling.near_infrared_copies(_collection([7, 7, -1, 3], [0.45, 0.85, 0.45, 0.45]))
     assert len(out) == 6  # the two labelled VIS-NIR spectra gain a copy; the NIR-only and the unlabelled do not
     for (w, _), key in zip(out.spectra[4:], out.meta["key"][4:]):
-        assert w[0] >= levers.NIR[0] - 1e-9 and w[-1] <= levers.NIR[1] + 1e-9
+        assert w[0] >= coverage_resampling.NIR[0] - 1e-9 and w[-1] <= coverage_resampling.NIR[1] + 1e-9
     assert out.meta["key"].tolist()[4:] == ["k0", "k3"]
     assert out.meta["label_11"].tolist()[4:] == [7, 3]
 

@@ -4,7 +4,8 @@ spectra are repeated, or when every VIS-NIR spectrum also trains as its near-inf
 
 Why. On the coverage table's folds, CoverageNet trails the per-coverage PCA+SVM on near-infrared-only spectra
 (73.8% accuracy, 49.2% balanced, against 78.4 / 66.0) and on VIS-NIR (86.1 against 90.7); its balanced accuracy
-says that the rare 11-class classes (A, B, K, L, T...) are the ones it loses. Two candidate causes, one lever each:
+says that the rare 11-class classes (A, B, K, L, T...) are the ones it loses. Two candidate causes, one lever each
+(:mod:`astrokeras.training.coverage_resampling`):
 
 * **rare classes repeated**: each spectrum with an 11-class label is repeated ``round(sqrt(n_max / n_class))``
   times (at most 4), so the rare classes weigh more in the loss, and each repeat gets its own augmented copies;
@@ -44,60 +45,24 @@ from astrokeras.models.baselines import pca_svm
 from astrokeras.recipes import coverage_net_taxonomy
 from astrokeras.reproduce import coverage_table
 from astrokeras.reproduce.saved_folds import chosen_folds, table_store
-from astrokeras.spectra.coverage import COVERAGES, crop
+from astrokeras.spectra.coverage import crop
+from astrokeras.training.coverage_resampling import (
+    MAX_REPEATS,
+    near_infrared_copies,
+    rebalanced,
+    repeat_rare,
+)
 
 log = logging.getLogger(__name__)
 VALIDATION_SHARE = 0.2
 VALIDATION_SEED = 1
-MAX_REPEATS = 4
-NIR = COVERAGES["NIR 0.85-2.45"]
-
-
-def repeat_rare(train):
-    """``train`` with each 11-class spectrum repeated ``round(sqrt(n_max / n_class))`` times (at most
-    :data:`MAX_REPEATS`); spectra without an 11-class label stay once.
-
-    >>> import numpy as np, pandas as pd
-    >>> from astrokeras.datasets.collection import SpectrumCollection
-    >>> w = np.linspace(0.45, 2.45, 5)
-    >>> meta = pd.DataFrame({"key": list("abcdef"), "survey": "toy", "label_11": [7, 7, 7, 7, 0, -1],
-    ...                      "label_4": [0, 0, 0, 0, 3, 1], "name": ""})
-    >>> repeat_rare(SpectrumCollection([(w, w)] * 6, meta)).meta["key"].tolist()
-    ['a', 'b', 'c', 'd', 'e', 'e', 'f']
-    """
-    y = train.meta["label_11"].to_numpy()
-    labelled = y >= 0
-    counts = np.bincount(y[labelled])
-    repeats = np.ones(len(y), int)
-    repeats[labelled] = np.clip(np.round(np.sqrt(counts.max() / counts[y[labelled]])), 1, MAX_REPEATS)
-    return train.subset(np.repeat(np.arange(len(y)), repeats))
-
-
-def near_infrared_copies(train):
-    """``train`` plus, for each 11-class spectrum that covers 0.85-2.45 um and reaches below 0.8 um, its
-    0.85-2.45 um part (same asteroid key and labels).
-
-    >>> import numpy as np, pandas as pd
-    >>> from astrokeras.datasets.collection import SpectrumCollection
-    >>> visnir, nir = np.linspace(0.45, 2.45, 101), np.linspace(0.85, 2.45, 81)
-    >>> meta = pd.DataFrame({"key": list("ab"), "survey": "toy", "label_11": [7, 7], "label_4": [0, 0], "name": ""})
-    >>> out = near_infrared_copies(SpectrumCollection([(visnir, visnir), (nir, nir)], meta))
-    >>> [round(float(w[0]), 2) for w, _ in out.spectra], out.meta["key"].tolist()
-    ([0.45, 0.85, 0.85], ['a', 'b', 'a'])
-    """
-    y = train.meta["label_11"].to_numpy()
-    rows = [i for i, (w, _) in enumerate(train.spectra)
-            if y[i] >= 0 and coverage_table._covers(w, NIR) and w[0] < 0.8]
-    extra = train.subset(rows)
-    extra.spectra = [crop(w, r, *NIR) for w, r in extra.spectra]
-    return train + extra
 
 
 CANDIDATES = {
     "as shipped": lambda train: train,
     "rare classes repeated": repeat_rare,
     "near-infrared copies": near_infrared_copies,
-    "rare classes repeated + near-infrared copies": lambda train: near_infrared_copies(repeat_rare(train)),
+    "rare classes repeated + near-infrared copies": rebalanced,
 }
 REFERENCE = "PCA+SVM (per coverage)"
 
