@@ -76,3 +76,21 @@ def test_the_table_is_wired_into_the_command_line():
     assert format_result(result).startswith("CoverageNet training levers")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["reproduce", "--table", "coverage-trainin"])
+
+
+def test_resampled_recipe_trains_on_the_resampled_collection(monkeypatch):
+    import dataclasses
+
+    from astrokeras.recipes import coverage_net_taxonomy
+
+    from astrokeras.training import recipes
+
+    seen = []
+    monkeypatch.setattr(recipes, "fit_coverage_net", lambda network, collection, config, copies: seen.append(
+        collection) or ("model", {}))
+    fields = {f.name: getattr(coverage_net_taxonomy.RECIPE, f.name)
+              for f in dataclasses.fields(recipes.CoverageRecipe)}
+    recipe = coverage_resampling.ResampledCoverageRecipe(**fields, resample=coverage_resampling.rebalanced)
+    collection = _collection([7, 7, 7, 7, 0], [0.45] * 5)
+    assert recipe.fit(collection, quick=True) == ("model", {})
+    assert len(seen[0]) == len(coverage_resampling.rebalanced(collection)) == 12
