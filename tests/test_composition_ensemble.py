@@ -140,3 +140,27 @@ def test_quick_composition_ensemble_table_on_the_real_data(mirror, tmp_path):
     parts = [{"modal": np.array([[0.2, 0.8]]), "modal_sigma": np.array([[0.1, 0.1]])},
              {"modal": np.array([[0.4, 0.6]]), "modal_sigma": np.array([[0.1, 0.1]])}]
     np.testing.assert_allclose(mixture(parts, ("modal",))["modal_sigma"], np.sqrt(0.01 + 0.01), atol=1e-12)
+
+
+def test_a_second_ensemble_is_compared_with_the_shipped_one(monkeypatch, tmp_path, mirror):
+    from astrokeras.reproduce import composition_ensemble_table as table
+    from astrokeras.training import composition_ensemble
+
+    class Ensemble:
+        members = ("member 5", "member 6")
+
+    def answers(model, ol=None):
+        ol = {"member 5": 0.40, "member 6": 0.70, "ensemble": 0.55}.get(model, ol)
+        return {"itokawa": {"OL": ol, "OPX": 0.2, "CPX": 0.8 - ol}, "itokawa_sigma": {}, "eros_ol_px": ol}
+
+    seen = {}
+    monkeypatch.setattr(composition_ensemble, "fit_composition_ensemble", lambda data, rows, config, seeds, store:
+                        seen.update(seeds=seeds, folder=store.folder) or
+                        (Ensemble(), {"validation_score": 0.2, "members": [{"validation_score": 0.3}] * 2}))
+    monkeypatch.setattr(table, "_asteroid_answers", lambda m: answers("ensemble" if isinstance(m, Ensemble) else m))
+    first = {"ensemble": answers(None, 0.65), "members": [answers(None, 0.60), answers(None, 0.70)]}
+    second = table.second_ensemble_rows(tmp_path, first, seeds=(5, 6), echo=lambda *_: None)
+    assert seen["seeds"] == (5, 6) and seen["folder"].name == "composition-ensemble-second"
+    assert [m["seed"] for m in second["members"]] == [5, 6]
+    assert second["difference_pp"]["itokawa"] == {"OL": 10.0, "OPX": 0.0, "CPX": 10.0}
+    assert second["ten_members_pp"]["itokawa"]["OL"]["range"] == 30.0  # 0.40..0.70 over the four members

@@ -61,6 +61,7 @@ from astrokeras.training.composition import (
 
 log = logging.getLogger(__name__)
 SEEDS = (0, 1, 2, 3, 4)
+SECOND_SEEDS = (5, 6, 7, 8, 9)  # a second ensemble of the same recipe: how far two ensembles of five differ
 CONDITIONS = ("fresh", "weathered_nirs")  # the table's columns: laboratory spectra, and read as Itokawa is
 THREE = ("OL", "OPX", "CPX")
 PRESET = "composition-net-mineralogy"
@@ -142,6 +143,32 @@ def asteroid_rows(presets_dir=None, echo=log.info) -> dict:
                                                   / np.sqrt(len(members)), 1) for m in THREE}}
 
 
+def second_ensemble_rows(output, first: dict, seeds=SECOND_SEEDS, echo=log.info) -> dict:
+    """Itokawa and Eros from a second ensemble of the shipped recipe (seeds ``seeds``, the same data and validation
+    split), its members saved under ``<output>/folds/composition-ensemble-second/`` and reused; and how far it
+    lands from the shipped ensemble ``first`` (an :func:`asteroid_rows` result): the ensemble's own seed spread."""
+    from astrokeras.recipes import RECIPES
+    from astrokeras.training.composition_ensemble import fit_composition_ensemble
+
+    recipe = RECIPES[PRESET]
+    echo(f"composition ensemble: a second ensemble of the recipe, seeds {list(seeds)} (saved members are reused)")
+    store = table_store(output, "composition-ensemble-second", settings={"recipe": recipe.name, "seeds": list(seeds)},
+                        module="astrokeras.training.composition_ensemble")
+    data = recipe.member.data()
+    ensemble, info = fit_composition_ensemble(data, np.arange(len(data)), recipe.member.config, seeds, store=store)
+    members = [_asteroid_answers(m) for m in ensemble.members]
+    whole = _asteroid_answers(ensemble)
+    return {"seeds": list(seeds), "members": [{"seed": s, **a} for s, a in zip(seeds, members, strict=True)],
+            "ensemble": whole, "validation_score": info["validation_score"],
+            "member_validation_scores": [m["validation_score"] for m in info["members"]],
+            "difference_pp": {"itokawa": {m: round(100 * abs(whole["itokawa"][m] - first["ensemble"]["itokawa"][m]), 1)
+                                          for m in THREE},
+                              "eros_ol_px": round(100 * abs(whole["eros_ol_px"] - first["ensemble"]["eros_ol_px"]), 1)},
+            "ten_members_pp": {"itokawa": {m: _spread([a["itokawa"][m] for a in members + first["members"]])
+                                           for m in THREE},
+                               "eros_ol_px": _spread([a["eros_ol_px"] for a in members + first["members"]])}}
+
+
 def run_composition_ensemble_table(*, output="outputs", quick: bool = False, only_folds=None, seeds=SEEDS,
                                    echo=log.info) -> dict:
     """The ensemble table (see the module docstring), written to ``<output>/tablecomposition-ensemble.json``;
@@ -213,8 +240,10 @@ def run_composition_ensemble_table(*, output="outputs", quick: bool = False, onl
                            f"{C_S_RANGE[0]}..{C_S_RANGE[1]} um) then cut to 0.82-2.08 um; ensemble 1-sigma scaled on "
                            "each fold's validation spectra" + (" (quick: 2 folds, 2 seeds, 2 epochs)" if quick else "")),
               "rows": rows, "spread_over_seeds_pp": spread, "per_unit": infos, "korda_cnn": _korda_row(output),
-              "asteroids": asteroid_rows(echo=echo), "laboratory_itokawa": LAB_ITOKAWA,
-              "seconds": round(time.perf_counter() - start, 1)}
+              "asteroids": asteroid_rows(echo=echo), "laboratory_itokawa": LAB_ITOKAWA}
+    if not quick:
+        result["second_ensemble"] = second_ensemble_rows(output, result["asteroids"], echo=echo)
+    result["seconds"] = round(time.perf_counter() - start, 1)
     (output / "tablecomposition-ensemble.json").write_text(json.dumps(result, indent=1))
     return result
 
@@ -253,6 +282,21 @@ def format_composition_ensemble(result: dict) -> str:
         + f"; Eros ol/(ol+px) {s['eros_ol_px']['std']} / {s['eros_ol_px']['range']}")
     lines.append(f"  expected std of a {len(a['members'])}-member ensemble's Itokawa answer (member std / sqrt(n), an "
                  "estimate): " + ", ".join(f"{m} {v}" for m, v in a["ensemble_std_estimate_pp"].items()))
+    second = result.get("second_ensemble")
+    if second:
+        lines += ["", (f"A second ensemble of the same recipe, seeds {second['seeds']} (validation score "
+                       f"{second['validation_score']}; the shipped one {a['validation_score']}):")]
+        for m in second["members"] + [{"seed": "ensemble", **second["ensemble"]}]:
+            it = m["itokawa"]
+            lines.append(f"  seed {m['seed']!s:<9} Itokawa OL {100 * it['OL']:5.1f} / OPX {100 * it['OPX']:5.1f} / "
+                         f"CPX {100 * it['CPX']:5.1f};  Eros ol/(ol+px) {m['eros_ol_px']:.3f}")
+        d = second["difference_pp"]
+        lines.append("  the two ensembles differ by (pp): Itokawa " + ", ".join(f"{m} {d['itokawa'][m]}" for m in THREE)
+                     + f"; Eros ol/(ol+px) {d['eros_ol_px']}")
+        t = second["ten_members_pp"]
+        lines.append("  spread over all ten members (std / range, pp): Itokawa " + ", ".join(
+            f"{m} {t['itokawa'][m]['std']} / {t['itokawa'][m]['range']}" for m in THREE)
+            + f"; Eros ol/(ol+px) {t['eros_ol_px']['std']} / {t['eros_ol_px']['range']}")
     lines.append(f"({result['seconds']:.0f} s)")
     return "\n".join(lines)
 
