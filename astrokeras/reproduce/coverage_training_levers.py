@@ -188,6 +188,11 @@ def summarise(collected, folds, quick, seconds) -> dict:
                         f"test fold read); {REFERENCE} trained on the same spectra"}
 
 
+def _mean_over_rows(result: dict, name: str, score: str) -> float:
+    values = [scores[name][score] for scores in result["rows"].values() if name in scores]
+    return float(np.mean(values)) if values else float("nan")
+
+
 def format_coverage_training_levers(result: dict) -> str:
     """The text table: one line per coverage row and candidate."""
     lines = [f"CoverageNet training levers: {result['protocol']}", "",
@@ -197,6 +202,11 @@ def format_coverage_training_levers(result: dict) -> str:
             ece = f"{s['ece']:6.3f}" if s["ece"] is not None else ""
             lines.append(f"{row:22s} {name:55s} {s['n']:5d} {100 * s['acc']:11.1f} {100 * s['balanced_acc']:11.1f} "
                          f"{ece}")
+    lines.append("")
+    names = {name for scores in result["rows"].values() for name in scores}
+    for name in sorted(names, key=lambda n: -_mean_over_rows(result, n, "acc")):
+        lines.append(f"mean over the coverage rows, {name}: accuracy {100 * _mean_over_rows(result, name, 'acc'):.1f}%, "
+                     f"balanced {100 * _mean_over_rows(result, name, 'balanced_acc'):.1f}%")
     lines.append("")
     for name, infos in result["units"].items():
         notes = "; ".join(f"{i['training_spectra']} spectra, {i['seconds']:.0f} s, T {i['temperature']}" for i in infos)
