@@ -60,6 +60,7 @@ def test_summarise_scores_pooled_validation_and_picks_the_best():
     assert scores["near-infrared copies"]["n"] == 8 and scores["near-infrared copies"]["acc"] == 0.5
     assert scores[levers.REFERENCE]["acc"] == 0.75 and scores[levers.REFERENCE]["ece"] is None
     assert result["best_on_validation"][row] == "near-infrared copies"  # the reference is never "chosen"
+    assert result["of_folds"] == 5
     text = levers.format_coverage_training_levers(result)
     assert "near-infrared copies" in text and "75.0" in text
 

@@ -54,6 +54,7 @@ from astrokeras.training.coverage_resampling import (
     rebalanced,
     repeat_rare,
 )
+from astrokeras.training.recipes import N_SPLITS
 
 log = logging.getLogger(__name__)
 VALIDATION_SHARE = 0.2
@@ -180,7 +181,8 @@ def summarise(collected, folds, quick, seconds) -> dict:
     units = {name: [info for _, info in parts] for name, parts in collected.items() if name != REFERENCE}
     best = {row: max((n for n in scores if n != REFERENCE), key=lambda n: (scores[n]["acc"], scores[n]["balanced_acc"]))
             for row, scores in rows.items()}
-    return {"table": "coverage-training", "quick": quick, "folds": folds, "rows": rows, "units": units,
+    return {"table": "coverage-training", "quick": quick, "folds": folds, "of_folds": N_SPLITS, "rows": rows,
+            "units": units,
             "best_on_validation": best, "seconds": round(seconds, 1),
             "protocol": f"CoverageNet trained with each lever on {int(100 * (1 - VALIDATION_SHARE))}% of the "
                         f"training asteroids of coverage-table fold(s) {', '.join(map(str, folds))}, scored on the "
