@@ -11,6 +11,9 @@ saved ones). On the same fold's training part:
   them;
 * **CoverageNet x linear (geometric mean)** and **(arithmetic mean)**: the two probability vectors combined with
   equal weights (nothing tuned, so no choice is made on a test fold);
+* **CoverageNet x ASC-Net (geometric mean)**: CoverageNet with the coverage table's own per-grid ASC-Net (its
+  saved held-out probabilities, trained on the same fold), equal weights; ``analyze`` cannot run it (no per-grid
+  ASC-Net is shipped), so it is measured, not selectable;
 * **CoverageNet, temperature per coverage**: a temperature fitted (NLL) on the *other* folds' held-out answers of
   the same row, applied to this fold (cross-fitted: no label of this fold is used);
 * **selected per coverage (cross-fitted)**, 11-class rows: for each fold, CoverageNet alone or CoverageNet x linear
@@ -50,6 +53,7 @@ log = logging.getLogger(__name__)
 LINEAR = "linear model (per coverage)"
 GEOMETRIC = "CoverageNet x linear (geometric mean)"
 ARITHMETIC = "CoverageNet x linear (arithmetic mean)"
+WITH_ASC = "CoverageNet x ASC-Net (geometric mean)"
 TEMPERED = "CoverageNet, temperature per coverage"
 SAVED = ("CoverageNet", "PCA+SVM (per coverage)")
 SELECTED = "selected per coverage (cross-fitted)"
@@ -171,12 +175,14 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
             P_lin[:, linear.classes_] = linear.predict_proba(_test_grid(test, picked, row))
             P_net = np.asarray(saved["CoverageNet"], float)
             part = collected.setdefault(row, {"y": [], "fold": [], LINEAR: [], GEOMETRIC: [], ARITHMETIC: [],
-                                              "ASC-Net (per grid)": [], **{name: [] for name in SAVED}})
+                                              WITH_ASC: [], "ASC-Net (per grid)": [], **{name: [] for name in SAVED}})
             identity.setdefault(row, {"key": [], "survey": []})
             part["y"].append(np.asarray(saved["y"])), part["fold"].append(np.full(len(picked), k))
             identity[row]["key"].append(keys)
             identity[row]["survey"].append(np.asarray(saved["survey"]).astype(str))
-            part["ASC-Net (per grid)"].append(np.asarray(saved["ASC-Net (per grid)"], float))
+            P_asc = np.asarray(saved["ASC-Net (per grid)"], float)
+            part["ASC-Net (per grid)"].append(P_asc)
+            part[WITH_ASC].append(_combined(P_net, P_asc, "geometric"))
             part["CoverageNet"].append(P_net), part["PCA+SVM (per coverage)"].append(saved["PCA+SVM (per coverage)"])
             part[LINEAR].append(P_lin)
             part[GEOMETRIC].append(_combined(P_net, P_lin, "geometric"))
