@@ -43,7 +43,8 @@ TITLES = {
     "12": "Table 12: Itokawa and Eros",
 }
 # the folder under <output>/folds/ that holds each table's saved units
-FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-training"], "fine-classes": ["fine-classes"], "composition": ["composition"],
+FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-training"], "fine-classes": ["fine-classes"],
+                "composition": ["composition"],
                 "composition-levers": ["composition-levers"],
                 "composition-ensemble": ["composition-ensemble-table", "composition-ensemble"], "5": ["table5"], "7": ["table7"],
                 "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
