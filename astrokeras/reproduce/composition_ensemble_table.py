@@ -118,6 +118,12 @@ def _asteroid_answers(model) -> dict:
             "eros_ol_px": round(float(_ratio(eros[None])[0]), 4)}
 
 
+def _ensemble_answers(ensemble, seeds) -> tuple[list, dict]:
+    """``(members, whole)``: :func:`_asteroid_answers` of each member (with its seed) and of the ensemble."""
+    members = [{"seed": s, **_asteroid_answers(m)} for s, m in zip(seeds, ensemble.members, strict=True)]
+    return members, _asteroid_answers(ensemble)
+
+
 def _spread(values) -> dict:
     values = 100 * np.asarray(values, float)
     return {"mean": round(float(values.mean()), 1), "std": round(float(values.std()), 1),
@@ -131,11 +137,9 @@ def asteroid_rows(presets_dir=None, echo=log.info) -> dict:
 
     echo("composition ensemble: Itokawa and Eros from each member of the shipped preset")
     ensemble, card = load_preset(PRESET, presets_dir)
-    members = [_asteroid_answers(m) for m in ensemble.members]
-    whole = _asteroid_answers(ensemble)
     seeds = card["training"]["seeds"]
-    return {"preset": PRESET, "trained": card["date"], "seeds": seeds, "members": [{"seed": s, **a} for s, a in zip(seeds, members, strict=True)],
-            "ensemble": whole, "validation_score": card["training"]["validation_score"],
+    members, whole = _ensemble_answers(ensemble, seeds)
+    return {"preset": PRESET, "trained": card["date"], "seeds": seeds, "members": members, "ensemble": whole, "validation_score": card["training"]["validation_score"],
             "member_validation_scores": [m["validation_score"] for m in card["training"]["members"]],
             "spread_pp": {"itokawa": {m: _spread([a["itokawa"][m] for a in members]) for m in THREE},
                           "eros_ol_px": _spread([a["eros_ol_px"] for a in members])},
@@ -156,10 +160,8 @@ def second_ensemble_rows(output, first: dict, seeds=SECOND_SEEDS, echo=log.info)
                         module="astrokeras.training.composition_ensemble")
     data = recipe.member.data()
     ensemble, info = fit_composition_ensemble(data, np.arange(len(data)), recipe.member.config, seeds, store=store)
-    members = [_asteroid_answers(m) for m in ensemble.members]
-    whole = _asteroid_answers(ensemble)
-    return {"seeds": list(seeds), "members": [{"seed": s, **a} for s, a in zip(seeds, members, strict=True)],
-            "ensemble": whole, "validation_score": info["validation_score"],
+    members, whole = _ensemble_answers(ensemble, seeds)
+    return {"seeds": list(seeds), "members": members, "ensemble": whole, "validation_score": info["validation_score"],
             "member_validation_scores": [m["validation_score"] for m in info["members"]],
             "difference_pp": {"itokawa": {m: round(100 * abs(whole["itokawa"][m] - first["ensemble"]["itokawa"][m]), 1)
                                           for m in THREE},
