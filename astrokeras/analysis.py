@@ -8,9 +8,10 @@ the spectrum reaches the near-infrared (past 1.5 um), else S / C / X / Other. A 
 from every training class, or whose shape no asteroid spectrum takes (out of distribution: a sine wave, noise, a
 laboratory spectrum), gets a warning (:mod:`astrokeras.evaluation.ood`).
 
-* Where a spectrum covers 0.85-2.45 or 0.45-2.45 um without gaps, CoverageNet's 11-class probabilities are
-  combined with a linear model of that span (:mod:`astrokeras.schemes.coverage_experts`), as cross-validation on
-  the coverage table's folds chose (``reproduce --table coverage-levers``).
+* Where a spectrum covers a span of the coverage table without gaps (0.45-2.45, 0.85-2.45, 0.44-0.92 or
+  0.50-0.90 um), the probabilities get that coverage's temperature, and on 0.85-2.45 um CoverageNet's 11-class
+  probabilities are first combined with a linear model of that span (:mod:`astrokeras.schemes.coverage_experts`),
+  as cross-validation on the coverage table's folds chose (``reproduce --table coverage-levers``).
 * The schemes papers cite: Bus-DeMeo (VIS-NIR or near-infrared) and Bus (visible) probabilities, each the 11-class
   probability of the parent times a child model's (:mod:`astrokeras.schemes.fine_classes`), so every scheme sums
   back to the coarser ones; for VIS-NIR also DeMeo et al. 2009's own procedure (:mod:`astrokeras.schemes.demeo_pca`).
@@ -54,7 +55,12 @@ from astrokeras.mineralogy import Composition, composition_of
 from astrokeras.physics.meteorite_analogue import analogue_line
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
-from astrokeras.schemes.coverage_experts import load_experts, with_expert
+from astrokeras.schemes.coverage_experts import (
+    load_experts,
+    tempered,
+    with_expert,
+    with_row_temperature,
+)
 from astrokeras.schemes.demeo_pca import demeo_classify
 from astrokeras.schemes.fine_classes import (
     fine_classes_of,
@@ -181,14 +187,13 @@ def _classify(spectrum: Spectrum, presets):
                             f"without a point is a gap): a class needs at least {MIN_SPAN_UM} um there, the shortest "
                             "window it was trained on")
     out = run(spectrum=values[None], mask=mask[None].astype("float32"))
-    logp = np.log(np.clip(out["probabilities"][0].astype(float), 1e-12, 1.0)) / card["temperature"]
-    P11 = np.exp(logp - logp.max())
-    P11 /= P11.sum()
+    P11 = tempered(out["probabilities"][0], card["temperature"])
     P11, expert = with_expert(load_experts(), spectrum.wavelength, spectrum.reflectance, P11)
+    P11, row, temperature = with_row_temperature(load_experts(), spectrum.wavelength, P11, card["groups"])
     P4 = P11 @ np.eye(len(card["group_classes"]))[card["groups"]]
     score = float(ood_scores(out["features"], card["ood"])[0])
     shape = float(shape_residuals(values[None], mask[None], card["shape"])[0]) if "shape" in card else 0.0
-    return card, mask, P11, P4, score, shape, expert
+    return card, mask, P11, P4, score, shape, (expert, row, temperature)
 
 
 def _albedo(spectrum, P11, P4, card, presets, cards):
@@ -266,13 +271,19 @@ def _without_glitches(spectrum: Spectrum):
                     notes=list(spectrum.notes) + [note]), []
 
 
-def _expert_note(row: str) -> str:
-    """Which expert joined CoverageNet, and the folds' evidence for it."""
-    entry = load_experts()["rows"][row]
-    scores = entry.get("fold_accuracy_pct", {})
-    return (f"11-class probabilities: CoverageNet x the {row} linear model (geometric mean), chosen on the coverage "
-            f"table's folds (accuracy {scores.get('selected per coverage (cross-fitted)', '?')}% against "
-            f"CoverageNet's {scores.get('CoverageNet', '?')}%; reproduce --table coverage-levers)")
+def _coverage_notes(expert, row, temperature) -> list:
+    """Which expert joined CoverageNet and which coverage's temperature applied, with the folds' evidence."""
+    notes = []
+    if expert:
+        scores = load_experts()["rows"][expert].get("fold_accuracy_pct", {})
+        notes.append(f"11-class probabilities: CoverageNet x the {expert} linear model (geometric mean), chosen on "
+                     f"the coverage table's folds (accuracy {scores.get('selected per coverage (cross-fitted)', '?')}%"
+                     f" against CoverageNet's {scores.get('CoverageNet', '?')}%; reproduce --table coverage-levers)")
+    if row:
+        level = "11 classes" if load_experts()["rows"][row].get("classes", 11) == 11 else "S / C / X / Other"
+        notes.append(f"probabilities tempered for the {row} um coverage (temperature {temperature:g} on the {level}, "
+                     "fitted on the coverage table's held-out answers of that coverage)")
+    return notes
 
 
 def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
@@ -303,7 +314,7 @@ def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
 
 def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
     cards = preset_cards(presets)
-    card, mask, P11, P4, score, shape, expert = _classify(spectrum, presets)
+    card, mask, P11, P4, score, shape, coverage_step = _classify(spectrum, presets)
     nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()
     classes, P = (card["classes"], P11) if nir else (card["group_classes"], P4)
     top11 = card["classes"][int(np.argmax(P11))]
@@ -346,8 +357,7 @@ def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
         albedo = None
     outside = _outside_share(spectrum, np.asarray(card["grid_um"]))
     fine, fine_notes = _fine_schemes(spectrum, P11, list(card["classes"]))
-    if expert:
-        fine_notes.insert(0, _expert_note(expert))
+    fine_notes = _coverage_notes(*coverage_step) + fine_notes
     notes = list(spectrum.notes) + [f"classified on {describe(mask, card['grid_um'])} of the classifier's grid, "
                                     f"normalised by the {card['normalisation']}"] + fine_notes + outside
     return Analysis(

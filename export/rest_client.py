@@ -212,6 +212,26 @@ def with_expert(coverage: dict, w, r, p11) -> np.ndarray:
     return p11
 
 
+def with_row_temperature(coverage: dict, w, p11) -> np.ndarray:
+    """The 11-class probabilities with the temperature of the first row of ``coverage['experts']`` whose span the
+    spectrum covers without a gap: on the 11 classes for an 11-class row, else on the 4 groups, each group's classes
+    scaled together (the card's ``experts.how``)."""
+    for entry in coverage.get("experts", {}).get("rows", {}).values():
+        start, stop = entry["span"]
+        grid = np.asarray(entry["grid_um"], dtype=float)
+        if w[0] > start + 0.012 or w[-1] < stop - 0.012 or not covered(w, grid, coverage["encoding"]).all():
+            continue
+        if "temperature" not in entry:
+            return p11
+        if entry.get("classes", 11) == 11:
+            return calibrated(p11[None], entry["temperature"])[0]
+        groups = np.asarray(coverage["groups"])
+        p4 = np.bincount(groups, weights=p11, minlength=groups.max() + 1)
+        scaled = p11 * (calibrated(p4[None], entry["temperature"])[0] / np.clip(p4, 1e-12, None))[groups]
+        return scaled / scaled.sum()
+    return p11
+
+
 def _on_grid(w, r, card: dict, encoding: dict):
     """The spectrum interpolated onto an unmasked card's grid and normalised, or None when it does not cover the
     whole grid without a gap (as astrokeras.analyze asks of the albedo networks)."""
@@ -264,7 +284,7 @@ def analyse_chain(ask, spectra: list, cards: dict, pipeline: bool) -> list:
                          "wavelength unit")
     raw = ask(COVERAGE, {"spectrum": V, "mask": M}, list(coverage["outputs"]))["probabilities"]
     P11 = calibrated(raw, coverage.get("temperature", 1.0))
-    P11 = np.stack([with_expert(coverage, w, r, p) for (w, r), p in zip(spectra, P11)])
+    P11 = np.stack([with_row_temperature(coverage, w, with_expert(coverage, w, r, p)) for (w, r), p in zip(spectra, P11)])
     P4 = P11 @ np.eye(len(coverage["group_classes"]))[coverage["groups"]]
     nir = M[:, np.asarray(coverage["grid_um"]) > NEAR_INFRARED_UM].any(axis=1)
     results = []

@@ -85,15 +85,47 @@ def test_the_rest_client_combines_the_expert_as_the_package_does():
         import rest_client
     finally:
         sys.path.pop(0)
+    from astrokeras.schemes.coverage_experts import with_row_temperature
+
     experts = _toy_experts()
-    card = {"experts": experts, "encoding": ENCODING}
+    experts["rows"]["NIR 0.85-2.45"]["temperature"] = 1.4
+    experts["rows"]["visible 0.44-0.92"] = {"span": [0.44, 0.92], "grid_um": [0.44, 0.68, 0.92], "classes": 4,
+                                            "use": False, "temperature": 0.7}
+    groups = [0, 1, 1, 2, 2, 3, 3, 0, 0, 0, 3]
+    card = {"experts": experts, "encoding": ENCODING, "groups": groups}
     rng = np.random.default_rng(4)
-    for start in (0.44, 0.80, 0.50):
-        w = np.linspace(start, 2.49, 500)
+    for start, stop in ((0.44, 2.49), (0.80, 2.49), (0.50, 2.49), (0.43, 0.95), (0.80, 1.60)):
+        w = np.linspace(start, stop, 500)
         r = np.exp(rng.normal(0, 0.05) * w)
         P11 = rng.dirichlet(np.ones(11))
-        np.testing.assert_allclose(rest_client.with_expert(card, w, r, P11), with_expert(experts, w, r, P11)[0],
-                                   atol=1e-9)
+        combined = with_expert(experts, w, r, P11)[0]
+        np.testing.assert_allclose(rest_client.with_expert(card, w, r, P11), combined, atol=1e-9)
+        np.testing.assert_allclose(rest_client.with_row_temperature(card, w, combined),
+                                   with_row_temperature(experts, w, combined, groups)[0], atol=1e-9)
+    assert with_row_temperature(experts, np.linspace(0.43, 0.95, 500), P11, groups)[1:] == ("visible 0.44-0.92", 0.7)
+
+
+def test_a_lever_that_only_some_folds_would_choose_is_not_shipped():
+    from astrokeras.reproduce.coverage_levers import select_per_fold, stable_choice
+
+    rng = np.random.default_rng(5)
+    fold, y = np.repeat(np.arange(5), 40), rng.integers(0, 3, 200)
+    right = lambda share: np.where(rng.random(200) < share, y, (y + 1) % 3)
+    default = 0.1 + 0.7 * np.eye(3)[right(0.8)]
+    lever = default.copy()
+    lever[fold == 0] = 0.1 + 0.7 * np.eye(3)[y[fold == 0]]   # perfect on fold 0...
+    for k in range(1, 5):                                      # ...one answer worse than the default on the others
+        first = np.flatnonzero((fold == k) & (default.argmax(1) == y))[0]
+        lever[first] = 0.1 + 0.7 * np.eye(3)[(y[first] + 1) % 3]
+    pooled = {n: np.mean(P.argmax(1) == y) for n, P in (("default", default), ("lever", lever))}
+    assert pooled["lever"] > pooled["default"]
+    assert stable_choice(y, fold, {"default": default, "lever": lever}) == "default"
+    P, choice = select_per_fold(y, fold, {"default": default, "lever": lever})
+    assert choice["shipped"] == "default" and choice["temperature"] > 0
+    np.testing.assert_allclose(P.sum(1), 1)
+    better = default.copy()
+    better[:] = 0.1 + 0.7 * np.eye(3)[y]                      # better on every fold: chosen
+    assert stable_choice(y, fold, {"default": default, "lever": better}) == "lever"
 
 
 def test_the_shipped_experts_name_their_evidence_and_analyze_says_when_one_joined(mirror):
@@ -101,10 +133,12 @@ def test_the_shipped_experts_name_their_evidence_and_analyze_says_when_one_joine
     from astrokeras.schemes.coverage_experts import load_experts
 
     experts = load_experts()
-    assert set(experts["rows"]) == {"VIS-NIR 0.45-2.45", "NIR 0.85-2.45"}
+    assert set(experts["rows"]) == {"VIS-NIR 0.45-2.45", "NIR 0.85-2.45", "visible 0.44-0.92", "visible 0.50-0.90"}
     for entry in experts["rows"].values():
-        assert np.asarray(entry["weights"]).shape == (len(entry["grid_um"]), 11)
+        if entry["classes"] == 11:
+            assert np.asarray(entry["weights"]).shape == (len(entry["grid_um"]), 11)
         assert entry["use"] == (entry["choice"]["shipped"] != "CoverageNet")
+        assert entry["temperature"] == entry["choice"]["temperature"] > 0
         assert "selected per coverage (cross-fitted)" in entry["fold_accuracy_pct"]
     data = datasets.load_busdemeo()
     w, r = data.wavelength, data.reflectance[0]
@@ -112,3 +146,9 @@ def test_the_shipped_experts_name_their_evidence_and_analyze_says_when_one_joine
     joined = [n for n in near.notes if "linear model" in n]
     assert bool(joined) == experts["rows"]["NIR 0.85-2.45"]["use"]
     assert abs(sum(near.probabilities_11) - 1) < 1e-3
+    assert any("tempered for the NIR 0.85-2.45 um coverage" in n for n in near.notes)
+    visible = (w >= 0.44) & (w <= 0.92)
+    seen = analyze(w[visible], r[visible])
+    assert any("tempered for the visible 0.50-0.90 um coverage" in n and "S / C / X / Other" in n
+               for n in seen.notes)                      # 0.45-0.92 um: the 0.44-0.92 um row starts too early
+    assert abs(sum(seen.probabilities_4) - 1) < 1e-3 and seen.top_class in seen.classes_4

@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 
 from astrokeras.spectra.coverage import MASTER_GRID, encode
-from astrokeras.survey.gaia import CLASSIFIED, MIN_BANDS, parse_shard, prepare, survey_gaia
+from astrokeras.survey.gaia import (
+    CLASSIFIED,
+    MIN_BANDS,
+    parse_shard,
+    prepare,
+    survey_gaia,
+    usable_bands,
+    with_coverage_temperature,
+)
 
 GAIA_W = np.round(0.374 + 0.044 * np.arange(16), 3)
 
@@ -37,6 +45,29 @@ def test_too_few_usable_bands_are_not_classified_and_carry_no_numbers():
     assert not masks[1:].any() and not values[1:].any()
 
 
+def test_the_coverage_temperature_follows_the_usable_bands_and_keeps_the_groups_summing():
+    from astrokeras.schemes.coverage_experts import load_experts
+
+    visible = load_experts()["rows"]["visible 0.44-0.92"]["temperature"]
+    groups = np.array([0, 1, 1, 2, 2, 3, 3, 0, 0, 0, 3])
+    rng = np.random.default_rng(3)
+    P11 = rng.dirichlet(np.ones(11), 4)
+    P11[3] = np.nan                                   # not classified
+    flags = np.zeros((4, 16), int)
+    flags[1, 5:9] = 2                                 # a 0.22 um hole in the middle: no coverage row is covered
+    usable = usable_bands(np.ones((4, 16)), flags)
+    P, T = with_coverage_temperature(P11, usable, GAIA_W, groups)
+    assert T[0] == T[2] == visible and np.isnan(T[1]) and np.isnan(T[3])
+    np.testing.assert_array_equal(P[1], P11[1])
+    assert np.isnan(P[3]).all()
+    np.testing.assert_allclose(P[[0, 2]].sum(1), 1)
+    one_hot = np.eye(4)[groups]
+    G, G0 = P[0] @ one_hot, P11[0] @ one_hot
+    expected = G0 ** (1 / visible) / (G0 ** (1 / visible)).sum()
+    np.testing.assert_allclose(G, expected, rtol=1e-9)                          # the groups tempered...
+    np.testing.assert_allclose(P[0][groups == 0] / G[0], P11[0][groups == 0] / G0[0])  # ...their classes in proportion
+
+
 @pytest.mark.integration
 def test_a_shard_of_the_real_survey(mirror, tmp_path):
     summary = survey_gaia(tmp_path, shard="3/40")
@@ -52,6 +83,8 @@ def test_a_shard_of_the_real_survey(mirror, tmp_path):
     np.testing.assert_allclose(p11[:, 7], p4[:, 0], atol=2e-3)      # S of the 11 classes is the S group
     assert table.loc[table["status"] != CLASSIFIED, "p_S"].isna().all()
     assert summary["out_of_distribution"] == int(done["out_of_distribution"].sum())
+    full = done["usable_bands"] == 16
+    assert full.any() and done.loc[full, "coverage_temperature"].notna().all()
     for name in summary["figures"]:
         assert (tmp_path / name.split("/")[-1]).stat().st_size > 5_000
 

@@ -265,7 +265,10 @@ def edge_card(name: str, preset: str, card: dict, version: int, inputs, outputs,
                             "how": "where a spectrum covers a row's span (ends within 0.012 um) without a gap and the "
                                    "row's use is true: x = the spectrum interpolated onto the row's grid_um, divided "
                                    "by its value at 0.55 um (else at its first band); P = softmax(x @ weights + bias); "
-                                   "P11 = sqrt(P11 * P) renormalised (rows in order: the first that applies)"}
+                                   "P11 = sqrt(P11 * P) renormalised; then, where a row has a temperature T: "
+                                   "P11 = softmax(log P11 / T) on an 11-class row, else (classes 4) the groups "
+                                   "P4 = softmax(log P4 / T) and each class scaled by its group's new / old share "
+                                   "(rows in order: the first that applies)"}
     return {"name": name, "preset": preset, "version": version, "grid_um": card["grid_um"], **extra,
             "inputs": {k: {"shape": meaning[k][0], "dtype": "float32", "meaning": meaning[k][1]} for k in inputs},
             "outputs": {k: {"dtype": "float32", "meaning": OUTPUT_MEANING.get(k, "")} for k in outputs},

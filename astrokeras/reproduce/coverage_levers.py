@@ -16,10 +16,13 @@ saved ones). On the same fold's training part:
   ASC-Net is shipped), so it is measured, not selectable;
 * **CoverageNet, temperature per coverage**: a temperature fitted (NLL) on the *other* folds' held-out answers of
   the same row, applied to this fold (cross-fitted: no label of this fold is used);
-* **selected per coverage (cross-fitted)**, 11-class rows: for each fold, CoverageNet alone or CoverageNet x linear
-  (geometric), whichever had the better accuracy on the *other* folds, scored on this fold: the honest figure of
-  choosing by cross-validation. The choice on all folds is what ``analyze`` ships
-  (:mod:`astrokeras.schemes.coverage_experts`, ``--write``).
+* **selected per coverage (cross-fitted)**: for each fold, what the *other* folds choose
+  (:func:`stable_choice`: on 11-class rows CoverageNet x linear (geometric) only when it has the better accuracy on
+  those folds *and* each of them, left out in turn, would choose it too; else CoverageNet alone), with a temperature
+  fitted on the other folds' answers of that choice: the honest figure of choosing and calibrating by
+  cross-validation. The choice and temperature on all folds are what ``analyze`` ships
+  (:mod:`astrokeras.schemes.coverage_experts`, ``--write``; the Gaia row is measured only, since ``analyze`` reads
+  a Gaia spectrum as a visible one).
 
 Scores as the coverage table's: accuracy and balanced accuracy mean +- std over folds, ECE pooled.
 
@@ -116,16 +119,19 @@ def same_top_class(asteroids, answers) -> dict:
     return {"pairs": pairs, "asteroids": groups, "same_pct": round(100 * same / pairs, 1) if pairs else None}
 
 
-def select_per_fold(y, fold, candidates: dict):
-    """``(probabilities, choice)``: for each fold, the candidate with the best accuracy on the *other* folds'
-    held-out answers (ties to the first), applied to that fold; ``choice`` is the candidate the pooled folds pick
-    (what a model trained on everything would ship), with every fold's pick.
+def stable_choice(y, fold, candidates: dict) -> str:
+    """The candidate with the best accuracy over the folds present, *if* every one of those folds, left out in turn,
+    is given the same pick by the others (ties to the first); else the first candidate (the default, which needs no
+    choice). A lever chosen by 0.1 point on pooled folds, that half of the folds would not choose, is not shipped.
 
-    >>> y = np.array([0, 0, 1, 1]); fold = np.array([0, 1, 0, 1])
-    >>> good, bad = np.eye(2)[y], np.eye(2)[1 - y]
-    >>> P, choice = select_per_fold(y, fold, {"a": bad, "b": good})
-    >>> bool((P.argmax(1) == y).all()), choice["shipped"]
-    (True, 'b')
+    >>> fold, y = np.repeat([0, 1, 2], 4), np.zeros(12, int)
+    >>> answers = lambda right: np.eye(2)[1 - np.asarray(right)]   # 1: the right class (0), 0: the wrong one
+    >>> default = answers([1, 1, 0, 0,  1, 1, 1, 1,  1, 1, 1, 0])   # 9 of 12
+    >>> lever = answers([1, 1, 1, 1,  1, 1, 1, 0,  1, 1, 1, 0])     # 10 of 12, but behind on folds 1 and 2
+    >>> stable_choice(y, fold, {"default": default, "lever": lever})
+    'default'
+    >>> stable_choice(y, fold, {"default": default, "lever": answers(np.ones(12, int))})
+    'lever'
     """
     names = list(candidates)
 
@@ -133,12 +139,34 @@ def select_per_fold(y, fold, candidates: dict):
         scores = [np.mean(candidates[n][rows].argmax(1) == y[rows]) for n in names]
         return names[int(np.argmax(scores))]
 
-    out = np.zeros_like(candidates[names[0]])
+    pooled = best(np.ones(len(y), bool))
+    present = np.unique(fold)
+    if len(present) > 1 and any(best(fold != k) != pooled for k in present):
+        return names[0]
+    return pooled
+
+
+def select_per_fold(y, fold, candidates: dict):
+    """``(probabilities, choice)``: for each fold, the :func:`stable_choice` of the *other* folds, with a temperature
+    fitted (NLL) on the other folds' answers of that choice, applied to that fold: the honest figure of choosing and
+    calibrating by cross-validation. ``choice`` holds every fold's pick, and what all folds together choose
+    (``shipped``) with its temperature (what a model trained on everything ships).
+
+    >>> y = np.array([0, 0, 1, 1]); fold = np.array([0, 1, 0, 1])
+    >>> good, bad = np.eye(2)[y] * 0.8 + 0.1, np.eye(2)[1 - y] * 0.8 + 0.1
+    >>> P, choice = select_per_fold(y, fold, {"a": bad, "b": good})
+    >>> bool((P.argmax(1) == y).all()), choice["shipped"], choice["temperature"] < 0.5
+    (True, 'b', True)
+    """
+    out = np.zeros_like(next(iter(candidates.values())), dtype=float)
     picks = {}
     for k in np.unique(fold):
-        picks[int(k) + 1] = best(fold != k)
-        out[fold == k] = candidates[picks[int(k) + 1]][fold == k]
-    return out, {"per_fold": picks, "shipped": best(np.ones(len(y), bool))}
+        others = fold != k
+        pick = picks[int(k) + 1] = stable_choice(y[others], fold[others], {n: P[others] for n, P in candidates.items()})
+        out[fold == k] = calibrate(candidates[pick][fold == k], fit_temperature(candidates[pick][others], y[others]))
+    shipped = stable_choice(y, fold, candidates)
+    return out, {"per_fold": picks, "shipped": shipped,
+                 "temperature": round(fit_temperature(candidates[shipped], y), 4)}
 
 
 def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info) -> dict:
@@ -199,11 +227,15 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
                 else np.nan
         if np.isfinite(cross).all():
             part[TEMPERED] = [cross]
-        if coverage_table.ROWS[row][2] == 11 and len(np.unique(fold)) > 1:
-            selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in CANDIDATES})
+        if len(np.unique(fold)) > 1:
+            eleven = coverage_table.ROWS[row][2] == 11
+            selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m])
+                                                               for m in (CANDIDATES if eleven else CANDIDATES[:1])})
             part[SELECTED] = [selected]
-            keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
-            answers |= {f"{row}/key": keys, f"{row}/survey": surveys, f"{row}/selected": selected.astype("float32")}
+            if eleven:
+                keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
+                answers |= {f"{row}/key": keys, f"{row}/survey": surveys,
+                            f"{row}/selected": selected.astype("float32")}
         if coverage_table.ROWS[row][2] == 11:  # label-free: two files of one asteroid (other nights, MITHNEOS)
             keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
             files = surveys == "mithneos"
@@ -255,14 +287,19 @@ def write_experts(output="outputs", path=None) -> dict:
     rows = {}
     for row, choice in table["choices"].items():
         span, grid, scheme = coverage_table.ROWS[row]
-        X, y = coverage_table._baseline_training(train_all, row)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning)
-            linear = class_probability_model(0).fit(X, y)
+        if grid is coverage_table.GAIA_GRID:  # analyze cannot tell Gaia's bands from a visible spectrum by its span
+            continue
         scores = {r["method"]: round(100 * r["acc"], 1) for r in table["rows"] if r["coverage"] == row}
-        rows[row] = {"span": list(span), "grid_um": np.round(grid, 4).tolist(), "use": choice["shipped"] == GEOMETRIC,
-                     **affine_class_model(linear, scheme), "spectra": len(y), "choice": choice,
-                     "fold_accuracy_pct": scores}
+        entry = {"span": list(span), "grid_um": np.round(grid, 4).tolist(), "classes": scheme,
+                 "use": choice["shipped"] == GEOMETRIC, "temperature": choice["temperature"]}
+        if scheme == 11:
+            X, y = coverage_table._baseline_training(train_all, row)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=UserWarning)
+                linear = class_probability_model(0).fit(X, y)
+            entry |= {**affine_class_model(linear, scheme), "spectra": len(y)}
+        rows[row] = {**entry, "choice": choice, "fold_accuracy_pct": scores}
+    rows = dict(sorted(rows.items(), key=lambda item: item[1]["classes"] == 4))  # 11-class spans first (the widest)
     experts = {"date": datetime.date.today().isoformat(), "rows": rows,
                "training_data": f"the coverage-net-taxonomy recipe's training spectra ({len(train_all)})",
                "chosen_by": f"tablecoverage-levers.json, {table['protocol']}"}
@@ -279,8 +316,8 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.write:
         for row, entry in write_experts(args.output)["rows"].items():
-            print(f"{row}: {'CoverageNet x linear' if entry['use'] else 'CoverageNet alone'} "
-                  f"({entry['fold_accuracy_pct']})")
+            print(f"{row}: {'CoverageNet x linear' if entry['use'] else 'CoverageNet alone'}, temperature "
+                  f"{entry['temperature']} ({entry['fold_accuracy_pct']})")
         print(MODEL_PATH)
         return 0
     print(format_coverage_levers(run_coverage_levers(output=args.output)))

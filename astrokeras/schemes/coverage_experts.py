@@ -1,4 +1,5 @@
-"""Linear experts beside CoverageNet, for the 11-class coverages where cross-validation chose them.
+"""Linear experts beside CoverageNet, for the 11-class coverages where cross-validation chose them, and a
+temperature per coverage.
 
 For a spectrum covering one of the coverage table's 11-class spans (VIS-NIR 0.45-2.45 um, near-infrared 0.85-2.45
 um) without gaps, a linear class model (standardise -> PCA -> logistic regression, folded into one affine map:
@@ -9,6 +10,12 @@ equal-weight geometric mean. Whether a span uses its expert was chosen on the co
 cross-fitted row is the honest figure). The experts ship in ``astrokeras/pretrained/coverage-experts.json``,
 fitted on every training spectrum by ``python -m astrokeras.reproduce.coverage_levers --write``.
 
+Each row also carries a temperature, fitted (NLL) on the coverage table's held-out answers of that coverage (with
+the expert where the row uses it): CoverageNet's single temperature leaves it under-confident on visible spectra
+(the folds fit 0.66-0.85 there). :func:`with_row_temperature` applies it: to the 11 classes on the 11-class rows;
+on the visible rows (scored in S / C / X / Other) to the 4 groups, each group's classes rescaled together, so the
+11 classes still sum to the groups.
+
 Example
 -------
 >>> import numpy as np
@@ -18,6 +25,10 @@ Example
 >>> P, row = with_expert(experts, w, np.ones_like(w), np.full(11, 1 / 11))
 >>> row, int(np.argmax(P)), round(float(P.sum()), 6)
 ('NIR 0.85-2.45', 7, 1.0)
+>>> experts["rows"]["NIR 0.85-2.45"]["temperature"] = 0.5
+>>> sharper, row, T = with_row_temperature(experts, w, P)
+>>> row, T, bool(sharper.max() > P.max())
+('NIR 0.85-2.45', 0.5, True)
 """
 
 from __future__ import annotations
@@ -67,11 +78,47 @@ def expert_row(experts: dict, wavelength):
     return None
 
 
+def tempered(P, temperature: float) -> np.ndarray:
+    """``P ** (1 / T)`` renormalised along the last axis (the softmax of the log-probabilities over ``T``).
+
+    >>> tempered(np.array([0.8, 0.2]), 2.0).round(3).tolist()
+    [0.667, 0.333]
+    """
+    logp = np.log(np.clip(np.asarray(P, float), 1e-12, 1.0)) / temperature
+    P = np.exp(logp - logp.max(axis=-1, keepdims=True))
+    return P / P.sum(axis=-1, keepdims=True)
+
+
+def with_row_temperature(experts: dict, wavelength, P11, groups=None):
+    """``(P11, row, temperature)``: the 11-class probabilities (one spectrum's, or a stack of spectra that share
+    ``wavelength``) with the temperature of the row the spectrum covers (on the 4 groups ``groups[class]`` for a
+    4-class row, each group's classes scaled together); ``(P11, None, None)`` where no row applies or it has no
+    temperature.
+
+    >>> experts = {"rows": {"visible": {"span": [0.45, 0.9], "grid_um": [0.45, 0.9], "classes": 4,
+    ...                                 "temperature": 0.5}}}
+    >>> P, row, T = with_row_temperature(experts, np.linspace(0.44, 0.92, 50), [0.3, 0.3, 0.4], groups=[0, 0, 1])
+    >>> [round(float(p), 3) for p in P], row     # the groups 0.6 / 0.4 become 0.692 / 0.308
+    ([0.346, 0.346, 0.308], 'visible')
+    """
+    P11 = np.asarray(P11, float)
+    row = expert_row(experts, wavelength)
+    temperature = None if row is None else experts["rows"][row].get("temperature")
+    if temperature is None:
+        return P11, None, None
+    if experts["rows"][row].get("classes", 11) == 11 or groups is None:
+        return tempered(P11, temperature), row, temperature
+    groups = np.asarray(groups)
+    P4 = P11 @ np.eye(int(groups.max()) + 1)[groups]
+    P = P11 * np.take(tempered(P4, temperature) / np.clip(P4, 1e-12, None), groups, axis=-1)
+    return P / P.sum(axis=-1, keepdims=True), row, temperature
+
+
 def with_expert(experts: dict, wavelength, reflectance, P11):
     """``(P11, row)``: CoverageNet's calibrated 11-class probabilities combined with the expert of the row the
     spectrum covers (geometric mean, renormalised) where that row uses its expert; else ``(P11, None)``."""
     row = expert_row(experts, wavelength)
-    if row is None or not experts["rows"][row].get("use"):
+    if row is None or not experts["rows"][row].get("use") or "weights" not in experts["rows"][row]:
         return np.asarray(P11, float), None
     entry = experts["rows"][row]
     linear = class_probabilities_of(entry, expert_input(wavelength, reflectance, entry["grid_um"])[None])[0]

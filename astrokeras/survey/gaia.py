@@ -5,7 +5,9 @@ dropped, and the classifier reads what is left as a spectrum with gaps (it was t
 asteroids other surveys classified, and on ground-based spectra cut to Gaia's bands). An asteroid with fewer than
 :data:`MIN_BANDS` usable bands is not classified and says so. Every classified asteroid gets S / C / X / Other
 probabilities (what Gaia's visible range can tell), the most likely of the 11 classes, and the
-out-of-distribution flag.
+out-of-distribution flag. As in ``analyze``, the probabilities get the temperature of the coverage the usable bands
+cover (a whole Gaia spectrum covers the visible 0.44-0.92 um: :mod:`astrokeras.schemes.coverage_experts`); on
+CoverageNet's held-out Gaia DR3 spectra it lowers the ECE against SMASS II's classes from 0.046 to 0.020.
 
 Agreement with catalogue classes is reported for the record only: the preset trained on these asteroids' Gaia
 spectra, so it is in sample. The honest figure, each asteroid scored by a model that never saw it in any survey,
@@ -36,6 +38,7 @@ from astrokeras.evaluation import confusion
 from astrokeras.evaluation.figures import confusion_png, pyplot, save_png
 from astrokeras.evaluation.ood import ood_scores
 from astrokeras.presets import grid_of, load_lite_preset
+from astrokeras.schemes.coverage_experts import load_experts, with_row_temperature
 from astrokeras.schemes.taxonomy import FOUR_CLASS, four_class_of_busdemeo
 from astrokeras.spectra.coverage import encode
 
@@ -44,6 +47,33 @@ PRESET = "coverage-net-taxonomy"
 BATCH = 4096
 MIN_BANDS = 6
 CLASSIFIED = "classified"
+
+
+def usable_bands(reflectance, flags) -> np.ndarray:
+    """Which bands of each row are usable: flag 0, finite and positive.
+
+    >>> usable_bands([[1.0, np.nan, 2.0, -1.0]], [[0, 0, 1, 0]]).tolist()
+    [[True, False, False, False]]
+    """
+    R = np.asarray(reflectance, dtype=float)
+    return (np.asarray(flags) == 0) & np.isfinite(R) & (R > 0)
+
+
+def with_coverage_temperature(P11, usable, wavelength, groups) -> tuple[np.ndarray, np.ndarray]:
+    """``(P11, temperature)``: each row's calibrated 11-class probabilities with the temperature of the coverage its
+    usable bands cover (as ``analyze`` applies it: :func:`~astrokeras.schemes.coverage_experts.with_row_temperature`;
+    a full Gaia spectrum covers the visible 0.44-0.92 um), rows of one band pattern at a time; ``temperature`` is NaN
+    where none applies (too many bands dropped) and for rows not classified (NaN probabilities)."""
+    P11, temperature = np.array(P11, dtype=float), np.full(len(P11), np.nan)
+    done = np.flatnonzero(np.isfinite(P11).all(axis=1))
+    if not done.size:
+        return P11, temperature
+    patterns, which = np.unique(np.asarray(usable)[done], axis=0, return_inverse=True)
+    for j, pattern in enumerate(patterns):
+        rows = done[which.ravel() == j]
+        P11[rows], _, T = with_row_temperature(load_experts(), np.asarray(wavelength)[pattern], P11[rows], groups)
+        temperature[rows] = np.nan if T is None else T
+    return P11, temperature
 
 
 def prepare(wavelength, reflectance, flags, grid):
@@ -58,7 +88,7 @@ def prepare(wavelength, reflectance, flags, grid):
     (['classified', 'fewer than 6 usable bands'], [16, 3], 32)
     """
     R = np.asarray(reflectance, dtype=float)
-    usable = (np.asarray(flags) == 0) & np.isfinite(R) & (R > 0)
+    usable = usable_bands(R, flags)
     bands = usable.sum(axis=1)
     status = np.where(bands >= MIN_BANDS, CLASSIFIED, f"fewer than {MIN_BANDS} usable bands").astype(object)
     values = np.zeros((len(R), len(grid)), dtype="float32")
@@ -161,6 +191,8 @@ def survey_gaia(output="outputs/gaia", *, batch_size: int = BATCH, shard: str | 
         P11[chunk] = p / p.sum(axis=1, keepdims=True)
         scores[chunk] = ood_scores(out["features"], card["ood"])
         log.info(f"  classified {first + len(chunk)}/{len(usable)}")
+    P11, temperature = with_coverage_temperature(P11, usable_bands(data.reflectance[rows], data.flags[rows]),
+                                                 data.wavelength, card["groups"])
     seconds["classify"] = time.perf_counter() - t
     classes, classes_11 = card["group_classes"], card["classes"]
     P4 = P11 @ np.eye(len(classes))[card["groups"]]
@@ -175,6 +207,7 @@ def survey_gaia(output="outputs/gaia", *, batch_size: int = BATCH, shard: str | 
         table[f"p11_{name}"] = P11[:, i].round(4)
     table["out_of_distribution"] = np.where(done, scores > card["ood"]["threshold"], False)
     table["usable_bands"] = bands
+    table["coverage_temperature"] = temperature
     table["status"] = status
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
