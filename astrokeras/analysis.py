@@ -56,6 +56,7 @@ from astrokeras.physics.meteorite_analogue import analogue_line
 from astrokeras.presets import grid_of, load_lite_preset, preset_cards
 from astrokeras.schemes.class_model import class_probabilities_of
 from astrokeras.schemes.coverage_experts import (
+    SELECTED,
     load_experts,
     tempered,
     with_expert,
@@ -193,7 +194,7 @@ def _classify(spectrum: Spectrum, presets):
     P4 = P11 @ np.eye(len(card["group_classes"]))[card["groups"]]
     score = float(ood_scores(out["features"], card["ood"])[0])
     shape = float(shape_residuals(values[None], mask[None], card["shape"])[0]) if "shape" in card else 0.0
-    return card, mask, P11, P4, score, shape, (expert, row, temperature)
+    return card, mask, P11, P4, score, shape, _coverage_notes(expert, row, temperature)
 
 
 def _albedo(spectrum, P11, P4, card, presets, cards):
@@ -277,7 +278,7 @@ def _coverage_notes(expert, row, temperature) -> list:
     if expert:
         scores = load_experts()["rows"][expert].get("fold_accuracy_pct", {})
         notes.append(f"11-class probabilities: CoverageNet x the {expert} linear model (geometric mean), chosen on "
-                     f"the coverage table's folds (accuracy {scores.get('selected per coverage (cross-fitted)', '?')}%"
+                     f"the coverage table's folds (accuracy {scores.get(SELECTED, '?')}%"
                      f" against CoverageNet's {scores.get('CoverageNet', '?')}%; reproduce --table coverage-levers)")
     if row:
         level = "11 classes" if load_experts()["rows"][row].get("classes", 11) == 11 else "S / C / X / Other"
@@ -314,7 +315,7 @@ def _fine_schemes(spectrum: Spectrum, P11, classes11) -> tuple[dict, list]:
 
 def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
     cards = preset_cards(presets)
-    card, mask, P11, P4, score, shape, coverage_step = _classify(spectrum, presets)
+    card, mask, P11, P4, score, shape, coverage_notes = _classify(spectrum, presets)
     nir = covered(spectrum.wavelength)[np.asarray(card["grid_um"]) > NEAR_INFRARED_UM].any()
     classes, P = (card["classes"], P11) if nir else (card["group_classes"], P4)
     top11 = card["classes"][int(np.argmax(P11))]
@@ -357,7 +358,7 @@ def _analyze(spectrum: Spectrum, presets, glitches) -> Analysis:
         albedo = None
     outside = _outside_share(spectrum, np.asarray(card["grid_um"]))
     fine, fine_notes = _fine_schemes(spectrum, P11, list(card["classes"]))
-    fine_notes = _coverage_notes(*coverage_step) + fine_notes
+    fine_notes = coverage_notes + fine_notes
     notes = list(spectrum.notes) + [f"classified on {describe(mask, card['grid_um'])} of the classifier's grid, "
                                     f"normalised by the {card['normalisation']}"] + fine_notes + outside
     return Analysis(

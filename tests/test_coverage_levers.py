@@ -152,3 +152,33 @@ def test_the_shipped_experts_name_their_evidence_and_analyze_says_when_one_joine
     assert any("tempered for the visible 0.50-0.90 um coverage" in n and "S / C / X / Other" in n
                for n in seen.notes)                      # 0.45-0.92 um: the 0.44-0.92 um row starts too early
     assert abs(sum(seen.probabilities_4) - 1) < 1e-3 and seen.top_class in seen.classes_4
+
+
+def test_pair_levers_read_only_the_spectra_an_asc_net_read_and_temper_them_with_other_folds():
+    from astrokeras.reproduce.coverage_levers import pair_levers
+
+    rng = np.random.default_rng(7)
+    n = 60
+    y, fold = rng.integers(0, 4, n), np.repeat(np.arange(3), 20)
+    net = rng.dirichlet(np.ones(4), n)
+    asc = rng.dirichlet(np.ones(4), n)
+    asc[:5] = np.nan                                   # five spectra no per-grid ASC-Net reads
+    pairs = {"Gaia DR3 vs SMASS II (Bus)": {"y": [y], "fold": [fold], "CoverageNet": [net],
+                                           "ASC-Net (per grid)": [asc]}}
+    temperatures = {"visible 0.44-0.92": {0: 0.5, 1: 2.0, 2: 1.0}}
+    rows, choices = pair_levers(pairs, temperatures)
+    by_method = {r["method"]: r for r in rows}
+    assert all(r["n"] == n - 5 and r["not_read"] == 5 for r in rows)
+    plain, tempered = by_method["CoverageNet"], by_method["CoverageNet, visible 0.44-0.92 temperature"]
+    assert tempered["acc"] == plain["acc"] and tempered["ece"] != plain["ece"]   # the order of classes is kept
+    assert set(choices["Gaia DR3 vs SMASS II (Bus)"]["per_fold"]) == {1, 2, 3}
+    assert pair_levers(pairs, {})[0] and all("temperature" not in r["method"] for r in pair_levers(pairs, {})[0])
+
+
+def test_analyze_tempers_a_gaia_dr3_spectrum_as_a_visible_one(mirror):
+    from astrokeras import analyze, datasets
+
+    gaia = datasets.load_gaia_dr3()
+    row = int(np.flatnonzero((np.asarray(gaia.flags) == 0).all(axis=1))[0])
+    result = analyze(gaia.wavelength, gaia.reflectance[row])
+    assert any("tempered for the visible 0.44-0.92 um coverage" in n for n in result.notes)

@@ -418,6 +418,9 @@ def test_rest_client_runs_analyzes_chain_as_analyze_does(mirror, layout, tmp_pat
     smass = datasets.load_smass2()
     vesta = smass.meta["spectrum"].to_numpy()[int(np.flatnonzero(smass.meta["designation"].to_numpy() == "4")[0])]
     spectra["4"] = (vesta.wavelength, vesta.reflectance)  # SMASS II's own file: 0.435-0.925 um
+    gaia = datasets.load_gaia_dr3()
+    row = int(np.flatnonzero((np.asarray(gaia.flags) == 0).all(axis=1))[0])
+    spectra["gaia"] = (gaia.wavelength, gaia.reflectance[row])  # Gaia DR3's 16 bands: the Gaia-band network joins
     files = [str(_write_text(tmp_path / f"a{name}.txt", *pair)) for name, pair in spectra.items()]
     expected = [analyze(*pair) for pair in spectra.values()]
     server, _ = _serve_rest(out, list(written))

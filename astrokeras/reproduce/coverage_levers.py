@@ -24,6 +24,13 @@ saved ones). On the same fold's training part:
   (:mod:`astrokeras.schemes.coverage_experts`, ``--write``; the Gaia row is measured only, since ``analyze`` reads
   a Gaia spectrum as a visible one).
 
+**Another survey's spectra.** On each cross-survey pair of the coverage table (each asteroid scored by fold models
+that never saw it, against the other survey's label), for the spectra a per-grid ASC-Net reads (a Gaia DR3 spectrum:
+the Gaia row's, trained on Gaia DR3 and ground-based spectra at Gaia's bands; a SMASS I spectrum: the visible
+row's): CoverageNet, that ASC-Net, their geometric mean, the cross-fitted choice between CoverageNet and the mean,
+and for the Gaia DR3 pairs CoverageNet with the temperature ``analyze`` gives a whole Gaia spectrum (the visible
+0.44-0.92 um row's, fitted on the row's other folds: it never saw a Gaia spectrum).
+
 Scores as the coverage table's: accuracy and balanced accuracy mean +- std over folds, ECE pooled.
 
 Example
@@ -49,7 +56,7 @@ from astrokeras.recipes import coverage_net_taxonomy
 from astrokeras.reproduce import coverage_table
 from astrokeras.reproduce.saved_folds import folds_note, table_store
 from astrokeras.schemes.class_model import affine_class_model
-from astrokeras.schemes.coverage_experts import MODEL_PATH
+from astrokeras.schemes.coverage_experts import MODEL_PATH, SELECTED
 from astrokeras.training.coverage_classifier import calibrate, negative_log_likelihood
 
 log = logging.getLogger(__name__)
@@ -59,7 +66,8 @@ ARITHMETIC = "CoverageNet x linear (arithmetic mean)"
 WITH_ASC = "CoverageNet x ASC-Net (geometric mean)"
 TEMPERED = "CoverageNet, temperature per coverage"
 SAVED = ("CoverageNet", "PCA+SVM (per coverage)")
-SELECTED = "selected per coverage (cross-fitted)"
+# the coverage row whose temperature analyze gives a pair's spectra (a whole Gaia DR3 spectrum covers 0.44-0.92 um)
+PAIR_ROWS = {"Gaia DR3 vs Bus-DeMeo": "visible 0.44-0.92", "Gaia DR3 vs SMASS II (Bus)": "visible 0.44-0.92"}
 CANDIDATES = ("CoverageNet", GEOMETRIC)  # what analyze can run: the network, alone or with the linear expert
 
 
@@ -68,14 +76,6 @@ def coverage_store(output, quick: bool = False):
     return table_store(output, "coverage", module=coverage_table.__name__, quick=quick,
                        settings={"recipe": coverage_net_taxonomy.RECIPE.name, "rows": list(coverage_table.ROWS),
                                  "pairs": coverage_table.PAIRS})
-
-
-def _picked(test, row):
-    span, _, scheme = coverage_table.ROWS[row]
-    label = "label_11" if scheme == 11 else "label_4"
-    surveys = set(coverage_net_taxonomy.TRAINING_SURVEYS) - {"gaia_dr3"}
-    return [i for i, ((w, _), survey, c) in enumerate(zip(test.spectra, test.meta["survey"], test.meta[label]))
-            if survey in surveys and c >= 0 and coverage_table._covers(w, span)]
 
 
 def _test_grid(test, picked, row):
@@ -169,6 +169,41 @@ def select_per_fold(y, fold, candidates: dict):
                  "temperature": round(fit_temperature(candidates[shipped], y), 4)}
 
 
+def _candidates(row) -> tuple:
+    """What ``analyze`` can run in a coverage row: CoverageNet alone, or with the row's linear expert (11-class
+    rows)."""
+    return CANDIDATES if coverage_table.ROWS[row][2] == 11 else CANDIDATES[:1]
+
+
+def pair_levers(pairs: dict, temperatures: dict):
+    """``(rows, choices)``: on each cross-survey pair's held-out spectra that a per-grid ASC-Net reads (a Gaia DR3
+    spectrum: the Gaia row's), CoverageNet, that ASC-Net, their geometric mean and the cross-fitted
+    :func:`select_per_fold` between CoverageNet and the mean, scored against the other survey's labels. For a pair
+    whose spectra ``analyze`` reads in a coverage row (:data:`PAIR_ROWS`), also CoverageNet with that row's
+    temperature fitted on the row's *other* folds (``temperatures[row][fold]``): what ships, measured on spectra
+    the temperature never saw."""
+    rows, choices = [], {}
+    for name, part in pairs.items():
+        y, fold, net, asc = (np.concatenate(part[f]) for f in ("y", "fold", "CoverageNet", "ASC-Net (per grid)"))
+        keep = np.isfinite(asc).all(axis=1)
+        if keep.sum() < 10 or len(np.unique(fold[keep])) < 2:
+            continue
+        y, fold, net, asc = y[keep], fold[keep], net[keep], asc[keep]
+        candidates = {"CoverageNet": net, WITH_ASC: _combined(net, asc, "geometric")}
+        selected, choices[name] = select_per_fold(y, fold, candidates)
+        methods = {**candidates, "ASC-Net (per grid)": asc, SELECTED: selected}
+        row = PAIR_ROWS.get(name)
+        if row in temperatures and all(int(k) in temperatures[row] for k in np.unique(fold)):
+            shipped = np.zeros_like(net)
+            for k in np.unique(fold):
+                shipped[fold == k] = calibrate(net[fold == k], temperatures[row][int(k)])
+            methods[f"CoverageNet, {row} temperature"] = shipped
+        for method, P in methods.items():
+            rows.append({"pair": name, "method": method, "not_read": int((~keep).sum()),
+                         **coverage_table._scores(y, P, fold)})
+    return rows, choices
+
+
 def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info) -> dict:
     """The levers table (see the module docstring), written to ``<output>/tablecoverage-levers.json``; ``quick``
     reads the quick coverage table's saved fold."""
@@ -177,7 +212,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
     recipe = coverage_net_taxonomy.RECIPE
     train_all = recipe.data()
     folds = recipe.folds(train_all.meta)
-    collected, used, identity = {}, [], {}
+    collected, used, identity, pairs = {}, [], {}, {}
     for k, fold in enumerate(folds):
         found = store.load(f"fold{k + 1}")
         if found is None:
@@ -190,7 +225,7 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
             saved = arrays["rows"].get(row, {})
             if "key" not in saved:
                 continue
-            picked = _picked(test, row)
+            picked = coverage_table.row_picks(test, row)
             keys = test.meta["key"].to_numpy()[picked].astype(str)
             if not np.array_equal(keys, np.asarray(saved["key"]).astype(str)):
                 raise RuntimeError(f"fold {k + 1}, {row}: the held-out spectra differ from the saved ones; the "
@@ -215,22 +250,27 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
             part[LINEAR].append(P_lin)
             part[GEOMETRIC].append(_combined(P_net, P_lin, "geometric"))
             part[ARITHMETIC].append(_combined(P_net, P_lin, "arithmetic"))
+        for name, saved in arrays.get("pairs", {}).items():  # another survey's spectra, with the per-grid ASC-Net
+            if "ASC-Net (per grid)" in saved and len(saved["y"]):
+                part = pairs.setdefault(name, {"y": [], "fold": [], "CoverageNet": [], "ASC-Net (per grid)": []})
+                for field, values in part.items():
+                    values.append(np.asarray(saved[field]))
         echo(f"  coverage levers: fold {k + 1} of {len(folds)} done")
-    rows, choices, repeated, answers = [], {}, {}, {}
+    rows, choices, repeated, answers, temperatures = [], {}, {}, {}, {}
     for row, part in collected.items():
         y, fold = np.concatenate(part.pop("y")), np.concatenate(part.pop("fold"))
         net = np.concatenate(part["CoverageNet"])
         cross = np.zeros_like(net)
         for k in np.unique(fold):  # a temperature from the other folds' held-out answers of this row
             others = fold != k
-            cross[fold == k] = calibrate(net[fold == k], fit_temperature(net[others], y[others])) if others.any() \
-                else np.nan
+            if others.any():
+                temperatures.setdefault(row, {})[int(k)] = fit_temperature(net[others], y[others])
+            cross[fold == k] = calibrate(net[fold == k], temperatures[row][int(k)]) if others.any() else np.nan
         if np.isfinite(cross).all():
             part[TEMPERED] = [cross]
         if len(np.unique(fold)) > 1:
             eleven = coverage_table.ROWS[row][2] == 11
-            selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m])
-                                                               for m in (CANDIDATES if eleven else CANDIDATES[:1])})
+            selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in _candidates(row)})
             part[SELECTED] = [selected]
             if eleven:
                 keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
@@ -244,11 +284,12 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
         for method, values in part.items():
             rows.append({"coverage": row, "classes": coverage_table.ROWS[row][2], "method": method,
                          **coverage_table._scores(y, np.concatenate(values), fold)})
+    pair_rows, pair_choices = pair_levers(pairs, temperatures)
     result = {"table": "coverage-levers", "folds": [k + 1 for k in used], "of_folds": len(folds),
               "protocol": f"{folds_note(used, len(folds))} of the coverage table (its saved held-out answers), "
                           "levers fitted on each fold's training part or, for the temperature, on the other folds' "
                           "held-out answers", "rows": rows, "choices": choices, "repeated_observations": repeated,
-              "seconds": round(time.perf_counter() - start, 1)}
+              "pairs": pair_rows, "pair_choices": pair_choices, "seconds": round(time.perf_counter() - start, 1)}
     path = pathlib.Path(output) / "tablecoverage-levers.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     if answers:  # the shipped 11-class answer of every held-out spectrum, by asteroid (the fine-classes table reads it)
@@ -266,6 +307,12 @@ def format_coverage_levers(result: dict) -> str:
         lines.append(f"{r['coverage']:<22} {r['method']:<40} {r['n']:>5} {100 * r['acc']:>6.1f} +- "
                      f"{100 * r['acc_std']:>4.1f} {100 * r['balanced_acc']:>6.1f} +- {100 * r['balanced_acc_std']:>4.1f}"
                      f" {ece:>6}")
+    if result.get("pairs"):
+        lines += ["", "Another survey's spectra, each asteroid held out (the spectra a per-grid ASC-Net reads):",
+                  f"{'pair':<36} {'method':<44} {'n':>5} {'accuracy %':>14} {'ECE':>6}"]
+        for r in result["pairs"]:
+            lines.append(f"{r['pair']:<36} {r['method']:<44} {r['n']:>5} {100 * r['acc']:>6.1f} +- "
+                         f"{100 * r['acc_std']:>4.1f} {r['ece']:>6.3f}")
     for row, methods in result.get("repeated_observations", {}).items():
         shown = [f"{m} {v['same_pct']}%" for m, v in methods.items() if v["pairs"]]
         if shown:

@@ -91,6 +91,24 @@ def _gaia_points(w, r):
                                      else np.interp(b, w, r) for b in keep])
 
 
+def row_picks(collection, row) -> list[int]:
+    """The spectra of ``collection`` (indices) that a coverage row scores: from a training survey other than Gaia DR3
+    (the Gaia row reads ground-based spectra at Gaia's points), labelled in the row's scheme, covering its span."""
+    span, _, scheme = ROWS[row]
+    label = "label_11" if scheme == 11 else "label_4"
+    surveys = set(coverage_net_taxonomy.TRAINING_SURVEYS) - {"gaia_dr3"}
+    return [i for i, ((w, _), survey, c) in enumerate(zip(collection.spectra, collection.meta["survey"],
+                                                          collection.meta[label]))
+            if survey in surveys and c >= 0 and _covers(w, span)]
+
+
+def row_cut(w, r, row):
+    """The spectrum as CoverageNet reads it in a coverage row: at Gaia's points for the Gaia row, else cut to the
+    row's span."""
+    span, grid, _ = ROWS[row]
+    return _gaia_points(w, r) if grid is GAIA_GRID else crop(w, r, *span)
+
+
 def fold_of_keys(train_meta, other_keys, folds) -> dict:
     """``{key: fold}``: a training asteroid's fold; any other asteroid a fold by a stable hash of its key."""
     fold = {}
@@ -240,16 +258,13 @@ def _merge(collected, arrays) -> None:
 
 
 def _collect_rows(models, test, fold_index, rows):
-    training_surveys = set(coverage_net_taxonomy.TRAINING_SURVEYS) - {"gaia_dr3"}
-    for row, (span, grid, scheme) in ROWS.items():
+    for row, (_, grid, scheme) in ROWS.items():
         label = "label_11" if scheme == 11 else "label_4"
-        picked = [i for i, ((w, _), survey, c) in enumerate(zip(test.spectra, test.meta["survey"], test.meta[label]))
-                  if survey in training_surveys and c >= 0 and _covers(w, span)]
+        picked = row_picks(test, row)
         if not picked:
             continue
         spectra = [test.spectra[i] for i in picked]
-        cut = [_gaia_points(w, r) if grid is GAIA_GRID else crop(w, r, *span) for w, r in spectra]
-        P11, P4, _ = predict_network(models, cut)
+        P11, P4, _ = predict_network(models, [row_cut(w, r, row) for w, r in spectra])
         y = test.meta[label].to_numpy()[picked]
         store = rows.setdefault(row, {"y": [], "fold": [], "key": [], "survey": [], "CoverageNet": [],
                                       "ASC-Net (per grid)": [], "PCA+SVM (per coverage)": []})
@@ -271,6 +286,14 @@ def _baseline_row_for(w):
     return None
 
 
+def pair_row(survey: str, w):
+    """The coverage row whose baselines read a cross-survey spectrum: the Gaia row for a Gaia DR3 spectrum with
+    Gaia's bands over 0.46-0.90 um, else the widest row it covers; None where none applies."""
+    if survey == "gaia_dr3" and len(w) >= 11 and _covers(w, (0.46, 0.902)):
+        return "Gaia bands 0.46-0.90"
+    return _baseline_row_for(w)
+
+
 def _collect_pairs(models, test, fold_index, pairs, labels_11, labels_4):
     for name, survey, against, in_survey, scheme in PAIRS:
         rows = np.flatnonzero(test.meta["survey"].to_numpy() == survey)
@@ -284,8 +307,9 @@ def _collect_pairs(models, test, fold_index, pairs, labels_11, labels_4):
                 and keys[i] in set(keys[rows])]
         if not rows:
             continue
-        store = pairs.setdefault(name, {"y": [], "fold": [], "CoverageNet": [], "y_home": [], "fold_home": [],
-                                        "CoverageNet_home": [], "baseline": [], "y_baseline": []})
+        store = pairs.setdefault(name, {"y": [], "fold": [], "key": [], "CoverageNet": [], "ASC-Net (per grid)": [],
+                                        "y_home": [], "fold_home": [], "CoverageNet_home": [], "baseline": [],
+                                        "y_baseline": []})
         for part, index in (("", rows), ("_home", home)):
             if not index:
                 continue
@@ -293,15 +317,18 @@ def _collect_pairs(models, test, fold_index, pairs, labels_11, labels_4):
             store[f"y{part}"].append(np.array([truth[keys[i]] for i in index]))
             store[f"fold{part}"].append(np.full(len(index), fold_index))
             store[f"CoverageNet{part}"].append(P11 if scheme == 11 else P4)
-        for i in rows:  # PCA+SVM of the widest coverage the spectrum gives, where one applies
+        store["key"].append(keys[rows].astype(str))
+        asc = np.full((len(rows), scheme), np.nan, "float32")
+        for n, i in enumerate(rows):  # the baselines of the widest coverage the spectrum gives, where one applies
             w, r = test.spectra[i]
-            row = "Gaia bands 0.46-0.90" if survey == "gaia_dr3" and len(w) >= 11 and _covers(w, (0.46, 0.902)) \
-                else _baseline_row_for(w)
+            row = pair_row(survey, w)
             if row is None or ROWS[row][2] != scheme:
                 continue
             x = _on_grid(w, r, ROWS[row][1])[None].astype("float32")
             store["baseline"].append(int(models.baselines[row]["PCA+SVM (per coverage)"].predict(x)[0]))
             store["y_baseline"].append(truth[keys[i]])
+            asc[n] = predict_proba(models.baselines[row]["ASC-Net (per grid)"], x)[0]
+        store["ASC-Net (per grid)"].append(asc)
 
 
 def nonsense_spectra(seed: int = 0) -> dict:

@@ -47,7 +47,6 @@ from astrokeras.models.baselines import pca_svm
 from astrokeras.recipes import coverage_net_taxonomy
 from astrokeras.reproduce import coverage_table
 from astrokeras.reproduce.saved_folds import chosen_folds, table_store
-from astrokeras.spectra.coverage import crop
 from astrokeras.training.coverage_resampling import (
     MAX_REPEATS,
     near_infrared_copies,
@@ -80,28 +79,21 @@ def validation_split(train, seed: int = VALIDATION_SEED, share: float = VALIDATI
 
 
 def _row_spectra(validation, row):
-    """The validation spectra a coverage row scores, as the coverage table picks and cuts them, and their labels."""
-    span, _, scheme = coverage_table.ROWS[row]
-    label = "label_11" if scheme == 11 else "label_4"
-    surveys = set(coverage_net_taxonomy.TRAINING_SURVEYS) - {"gaia_dr3"}
-    picked = [i for i, ((w, _), survey, c) in enumerate(zip(validation.spectra, validation.meta["survey"],
-                                                              validation.meta[label]))
-              if survey in surveys and c >= 0 and coverage_table._covers(w, span)]
-    spectra = [validation.spectra[i] for i in picked]
-    return spectra, validation.meta[label].to_numpy()[picked]
+    """The validation spectra a coverage row scores, as the coverage table picks them, and their labels."""
+    picked = coverage_table.row_picks(validation, row)
+    label = "label_11" if coverage_table.ROWS[row][2] == 11 else "label_4"
+    return [validation.spectra[i] for i in picked], validation.meta[label].to_numpy()[picked]
 
 
 def score_network(network, calibration, validation) -> dict:
     """``{row: {"y", "P"}}``: CoverageNet's calibrated probabilities on each coverage row's validation spectra."""
     models = coverage_table.FoldModels(network, calibration, {})
     out = {}
-    for row, (span, grid, scheme) in coverage_table.ROWS.items():
+    for row, (_, _, scheme) in coverage_table.ROWS.items():
         spectra, y = _row_spectra(validation, row)
         if not spectra:
             continue
-        cut = [coverage_table._gaia_points(w, r) if grid is coverage_table.GAIA_GRID else crop(w, r, *span)
-               for w, r in spectra]
-        P11, P4, _ = coverage_table.predict_network(models, cut)
+        P11, P4, _ = coverage_table.predict_network(models, [coverage_table.row_cut(w, r, row) for w, r in spectra])
         out[row] = {"y": y, "P": P11 if scheme == 11 else P4}
     return out
 
