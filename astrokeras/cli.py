@@ -385,7 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     reproduce = command("reproduce", _reproduce, help="the paper's tables on the real data, honest folds")
     reproduce.add_argument("--table", nargs="+",
-                           choices=["settings", "coverage", "coverage-levers", "coverage-training", "fine-classes",
+                           choices=["settings", "coverage", "coverage-levers", "coverage-training", "coverage-ensemble",
+                                    "fine-classes",
                                     "composition", "composition-levers", "composition-ensemble", "5", "7", "11", "9",
                                     "10", "13", "albedo-visible", "8", "korda", "12"],
                            help="one or more tables; without --table: the main job (every table, presets, exports, "

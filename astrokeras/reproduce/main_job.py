@@ -42,6 +42,10 @@ from astrokeras.reproduce.composition_ensemble_table import (
 )
 from astrokeras.reproduce.composition_levers import format_composition_levers, run_composition_levers
 from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers, write_experts
+from astrokeras.reproduce.coverage_ensemble_levers import (
+    format_coverage_ensemble_levers,
+    run_coverage_ensemble_levers,
+)
 from astrokeras.reproduce.coverage_training_levers import (
     format_coverage_training_levers,
     run_coverage_training_levers,
@@ -63,15 +67,15 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "coverage-levers", "coverage-training", "fine-classes", "composition",
-              "composition-levers", "composition-ensemble", "5", "7", "11", "9", "10", "13", "albedo-visible", "8",
-              "korda", "12")
+ALL_TABLES = ("settings", "coverage", "coverage-levers", "coverage-training", "coverage-ensemble", "fine-classes",
+              "composition", "composition-levers", "composition-ensemble", "5", "7", "11", "9", "10", "13",
+              "albedo-visible", "8", "korda", "12")
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):
     """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run). Every fold is
     saved under ``<output>/folds/`` and reused when nothing changed; ``folds`` (numbered from 1, e.g. ``(4, 5)``):
-    the fold tables (coverage, coverage-training, fine-classes, composition, composition-levers,
+    the fold tables (coverage, coverage-training, coverage-ensemble, fine-classes, composition, composition-levers,
     composition-ensemble, 5, 7, 9, 10, 13, albedo-visible) run and print those folds only."""
     warm_code_keys()
     done = set()
@@ -92,6 +96,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
             batch = [run_coverage_levers(output=output, quick=quick)]
         elif table == "coverage-training":
             batch = [run_coverage_training_levers(output=output, quick=quick, only_folds=folds)]
+        elif table == "coverage-ensemble":
+            batch = [run_coverage_ensemble_levers(output=output, quick=quick, only_folds=folds)]
         elif table == "fine-classes":
             batch = [run_fine_classes_table(quick=quick, output=output, only_folds=folds)]
         elif table == "settings":
@@ -113,7 +119,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
 
 TABLE_MODULES = ("astrokeras.reproduce.settings_table", "astrokeras.reproduce.coverage_table",
                  "astrokeras.reproduce.fine_classes", "astrokeras.reproduce.coverage_levers",
-                 "astrokeras.reproduce.coverage_training_levers",
+                 "astrokeras.reproduce.coverage_training_levers", "astrokeras.reproduce.coverage_ensemble_levers",
                  "astrokeras.reproduce.composition_table", "astrokeras.reproduce.composition_lever_folds",
                  "astrokeras.reproduce.composition_ensemble_folds", "astrokeras.training.composition_ensemble",
                  "astrokeras.reproduce.taxonomy_tables",
@@ -154,6 +160,8 @@ def format_result(result: dict) -> str:
         return format_coverage_levers(result)
     if result["table"] == "coverage-training":
         return format_coverage_training_levers(result)
+    if result["table"] == "coverage-ensemble":
+        return format_coverage_ensemble_levers(result)
     if result["table"] == "fine-classes":
         return format_fine_classes_table(result)
     if result["table"] == "composition":

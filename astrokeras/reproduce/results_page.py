@@ -27,6 +27,7 @@ TITLES = {
     "coverage": "Coverage table: taxonomy at every wavelength coverage and across surveys",
     "coverage-levers": "Coverage levers: a linear model beside CoverageNet, a temperature per coverage",
     "coverage-training": "CoverageNet training levers: rare classes repeated, near-infrared copies (validation)",
+    "coverage-ensemble": "CoverageNet ensemble: K networks by seed against one (validation)",
     "fine-classes": "Finer schemes: exact Bus-DeMeo and Bus classes",
     "composition": "Composition table: modal mineralogy and chemistry of RELAB spectra, and the asteroids",
     "composition-levers": "Composition levers: space-weathering copies, on fresh and weathered spectra",
@@ -43,7 +44,8 @@ TITLES = {
     "12": "Table 12: Itokawa and Eros",
 }
 # the folder under <output>/folds/ that holds each table's saved units
-FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-training"], "fine-classes": ["fine-classes"],
+FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-training"],
+                "coverage-ensemble": ["coverage-ensemble"], "fine-classes": ["fine-classes"],
                 "composition": ["composition"],
                 "composition-levers": ["composition-levers"],
                 "composition-ensemble": ["composition-ensemble-table", "composition-ensemble"], "5": ["table5"], "7": ["table7"],
