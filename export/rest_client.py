@@ -9,7 +9,8 @@ column is ignored; ``#`` comments; um, nm or Angstrom, told apart by their size)
 
 * CoverageNet reads the spectrum as the card's ``encoding`` says (bin means interpolated onto its grid, log,
   minus the mean over the covered bands, and the mask of covered bands); its probabilities are calibrated with the
-  card's temperature, ``softmax(log(p) / T)``, as ``analyze`` does. The headline is the 11 classes when the
+  card's temperature, ``softmax(log(p) / T)``, then given the linear expert and the temperature of the coverage
+  the spectrum covers (the card's ``experts``), as ``analyze`` does. The headline is the 11 classes when the
   spectrum reaches past 1.5 um, else S / C / X / Other.
 * with ``--pipeline``: the albedo from ``aae_net`` (a spectrum covering 0.45-2.45 um without gaps, fed the 11-class
   probabilities), else ``aae_net_visible`` (0.44-0.92 um, fed its card's own Bus class model), else the class-mean
@@ -284,7 +285,8 @@ def analyse_chain(ask, spectra: list, cards: dict, pipeline: bool) -> list:
                          "wavelength unit")
     raw = ask(COVERAGE, {"spectrum": V, "mask": M}, list(coverage["outputs"]))["probabilities"]
     P11 = calibrated(raw, coverage.get("temperature", 1.0))
-    P11 = np.stack([with_row_temperature(coverage, w, with_expert(coverage, w, r, p)) for (w, r), p in zip(spectra, P11)])
+    P11 = np.stack([with_row_temperature(coverage, w, with_expert(coverage, w, r, p))
+                    for (w, r), p in zip(spectra, P11)])
     P4 = P11 @ np.eye(len(coverage["group_classes"]))[coverage["groups"]]
     nir = M[:, np.asarray(coverage["grid_um"]) > NEAR_INFRARED_UM].any(axis=1)
     results = []

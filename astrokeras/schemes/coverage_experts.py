@@ -14,9 +14,10 @@ Each row also carries a temperature, fitted (NLL) on the coverage table's held-o
 the expert where the row uses it): CoverageNet's single temperature leaves it under-confident on visible spectra
 (the folds fit 0.66-0.85 there). A whole Gaia DR3 spectrum covers the visible 0.44-0.92 um row and gets its
 temperature, which was fitted on ground-based spectra only; on the coverage table's held-out Gaia DR3 spectra it
-lowers the ECE against SMASS II's classes from 0.046 to 0.018, against Bus-DeMeo's from 0.056 to 0.029. :func:`with_row_temperature` applies it: to the 11 classes on the 11-class rows;
-on the visible rows (scored in S / C / X / Other) to the 4 groups, each group's classes rescaled together, so the
-11 classes still sum to the groups.
+lowers the ECE against SMASS II's classes from 0.046 to 0.018, against Bus-DeMeo's from 0.056 to 0.029.
+:func:`with_row_temperature` applies it: to the 11 classes on the 11-class rows; on the visible rows (scored in
+S / C / X / Other) to the 4 groups, each group's classes rescaled together, so the 11 classes still sum to the
+groups.
 
 Example
 -------
