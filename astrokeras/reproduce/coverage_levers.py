@@ -169,6 +169,18 @@ def select_per_fold(y, fold, candidates: dict):
                  "temperature": round(fit_temperature(candidates[shipped], y), 4)}
 
 
+def _tempered_by_fold(P, fold, temperatures: dict) -> np.ndarray:
+    """``P`` with each fold's rows calibrated by that fold's temperature (``temperatures[fold]``).
+
+    >>> _tempered_by_fold(np.array([[0.8, 0.2], [0.8, 0.2]]), np.array([0, 1]), {0: 1.0, 1: 2.0}).round(3).tolist()
+    [[0.8, 0.2], [0.667, 0.333]]
+    """
+    out = np.zeros_like(P, dtype=float)
+    for k in np.unique(fold):
+        out[fold == k] = calibrate(P[fold == k], temperatures[int(k)])
+    return out
+
+
 def _candidates(row) -> tuple:
     """What ``analyze`` can run in a coverage row: CoverageNet alone, or with the row's linear expert (11-class
     rows)."""
@@ -194,10 +206,7 @@ def pair_levers(pairs: dict, temperatures: dict):
         methods = {**candidates, "ASC-Net (per grid)": asc, SELECTED: selected}
         row = PAIR_ROWS.get(name)
         if row in temperatures and all(int(k) in temperatures[row] for k in np.unique(fold)):
-            shipped = np.zeros_like(net)
-            for k in np.unique(fold):
-                shipped[fold == k] = calibrate(net[fold == k], temperatures[row][int(k)])
-            methods[f"CoverageNet, {row} temperature"] = shipped
+            methods[f"CoverageNet, {row} temperature"] = _tempered_by_fold(net, fold, temperatures[row])
         for method, P in methods.items():
             rows.append({"pair": name, "method": method, "not_read": int((~keep).sum()),
                          **coverage_table._scores(y, P, fold)})
@@ -260,23 +269,17 @@ def run_coverage_levers(*, output="outputs", quick: bool = False, echo=log.info)
     for row, part in collected.items():
         y, fold = np.concatenate(part.pop("y")), np.concatenate(part.pop("fold"))
         net = np.concatenate(part["CoverageNet"])
-        cross = np.zeros_like(net)
-        for k in np.unique(fold):  # a temperature from the other folds' held-out answers of this row
-            others = fold != k
-            if others.any():
-                temperatures.setdefault(row, {})[int(k)] = fit_temperature(net[others], y[others])
-            cross[fold == k] = calibrate(net[fold == k], temperatures[row][int(k)]) if others.any() else np.nan
-        if np.isfinite(cross).all():
-            part[TEMPERED] = [cross]
-        if len(np.unique(fold)) > 1:
-            eleven = coverage_table.ROWS[row][2] == 11
+        eleven = coverage_table.ROWS[row][2] == 11
+        if len(np.unique(fold)) > 1:  # a temperature from the other folds' held-out answers of this row
+            temperatures[row] = {int(k): fit_temperature(net[fold != k], y[fold != k]) for k in np.unique(fold)}
+            part[TEMPERED] = [_tempered_by_fold(net, fold, temperatures[row])]
             selected, choices[row] = select_per_fold(y, fold, {m: np.concatenate(part[m]) for m in _candidates(row)})
             part[SELECTED] = [selected]
             if eleven:
                 keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
                 answers |= {f"{row}/key": keys, f"{row}/survey": surveys,
                             f"{row}/selected": selected.astype("float32")}
-        if coverage_table.ROWS[row][2] == 11:  # label-free: two files of one asteroid (other nights, MITHNEOS)
+        if eleven:  # label-free: two files of one asteroid (other nights, MITHNEOS)
             keys, surveys = (np.concatenate(identity[row][f]) for f in ("key", "survey"))
             files = surveys == "mithneos"
             repeated[row] = {method: same_top_class(keys[files], _top(np.concatenate(values))[files])
