@@ -387,7 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--table", nargs="+",
                            choices=["settings", "coverage", "coverage-levers", "coverage-training", "coverage-ensemble",
                                     "fine-classes",
-                                    "composition", "composition-levers", "composition-ensemble", "5", "7", "11", "9",
+                                    "composition", "composition-levers", "composition-ensemble", "composition-blend", "5",
+                                    "7", "11", "9",
                                     "10", "13", "albedo-visible", "8", "korda", "12"],
                            help="one or more tables; without --table: the main job (every table, presets, exports, "
                                 "the Gaia survey, report.md)")

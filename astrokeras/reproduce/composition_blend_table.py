@@ -1,0 +1,264 @@
+"""The composition blend table (``astrokeras reproduce --table composition-blend``): CompositionNet beside the
+Korda-style CNN that beats it, the CNN's own ensemble, their blend, and where the error comes from.
+
+Protocol: the composition table's 5 folds grouped by material, and the validation split carved from each training
+part (the split every composition table uses). In each fold:
+
+* CompositionNet: the shipped recipe's member (linear mixtures, space-weathering copies), seed 0, the composition
+  ensemble table's saved unit (:mod:`~astrokeras.reproduce.composition_ensemble_folds`: read back, or trained and
+  saved there, so the two tables share it);
+* the rebuilt Korda et al. 2023 CNN, seeds :data:`KORDA_SEEDS` (:mod:`~astrokeras.reproduce.composition_blend_folds`),
+  alone and as an ensemble (the mean of the seeds; its 1-sigma the spread over the seeds);
+* the blend ``w * CompositionNet + (1 - w) * CNN ensemble`` of the modal fractions and of the chemistry: with
+  ``w = 0.5`` fixed before any score was seen, and with ``w`` chosen from :data:`WEIGHTS` on each fold's validation
+  split (OL/OPX/CPX RMSE plus chemistry RMSE, as everywhere in the composition tables). A blend's 1-sigma is
+  CompositionNet's, scaled on the validation split to 68%.
+
+Every row is scored on the same held-out fresh spectra (the CNN has no coverage mask, so no Hayabusa NIRS column),
+with the composition table's scores, plus how concentrated the error is: the share of the squared OL/OPX/CPX error
+that the worst 5% of the spectra carry, and the worst spectra themselves (sample, type, labels, answers).
+
+Run: ``astrokeras reproduce --table composition-blend [--folds 1 2]`` (about 14 minutes a fold on 2 cores, 8 of
+them CompositionNet's; each unit is saved as it finishes and reused).
+
+Example
+-------
+>>> import numpy as np
+>>> from astrokeras.reproduce.composition_blend_table import blend, error_concentration
+>>> out = blend({"modal": np.array([[1.0, 0.0]])}, {"modal": np.array([[0.0, 1.0]])}, 0.25, keys=("modal",))
+>>> out["modal"].tolist()
+[[0.25, 0.75]]
+>>> round(error_concentration(np.array([[0.0], [0.0], [0.0], [1.0]]), np.zeros((4, 1)), share=0.25), 2)
+1.0
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+import time
+
+import numpy as np
+
+from astrokeras.datasets.relab_composition import (
+    CHEMISTRY,
+    MINERALS,
+    VISNIR_GRID,
+    composition_data,
+    composition_folds,
+)
+from astrokeras.physics.space_weathering import C_S_RANGE
+from astrokeras.reproduce import composition_blend_folds as blend_folds
+from astrokeras.reproduce import composition_ensemble_folds as ensemble_folds
+from astrokeras.reproduce.composition_levers import _oc_scores
+from astrokeras.reproduce.composition_table import _fold_rows, _restrict, score_method
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.training.composition import CompositionConfig, rmse_of, sigma_scales
+from astrokeras.training.korda_baseline import KordaConfig
+
+log = logging.getLogger(__name__)
+KORDA_SEEDS = (0, 1, 2, 3, 4)
+WEIGHTS = tuple(round(w, 1) for w in np.linspace(0.0, 1.0, 11))  # CompositionNet's share, chosen on validation
+FIXED_WEIGHT = 0.5
+WORST_SHARE = 0.05
+NET = "CompositionNet (the shipped recipe's member, seed 0)"
+CNN_ENSEMBLE = "Korda et al. 2023 CNN, rebuilt, ensemble of {n} seeds"
+FIXED = "CompositionNet + CNN ensemble, w = 0.5 (fixed in advance)"
+CHOSEN = "CompositionNet + CNN ensemble, w chosen on each fold's validation split"
+
+
+def blend(net: dict, cnn: dict, weight: float, keys=("modal", "chemistry")) -> dict:
+    """``weight * net + (1 - weight) * cnn`` for each of ``keys`` (the modal fractions still sum to one)."""
+    return {key: weight * np.asarray(net[key]) + (1.0 - weight) * np.asarray(cnn[key]) for key in keys}
+
+
+def validation_score(pred: dict, data, rows) -> float:
+    """OL/OPX/CPX RMSE plus chemistry RMSE (fractions): the composition tables' selection score."""
+    return rmse_of(pred["modal"], data.modal[rows], [0, 1, 2]) + rmse_of(pred["chemistry"], data.chemistry[rows])
+
+
+def choose_weight(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> tuple[float, dict]:
+    """``(weight, scores)``: the CompositionNet share of :func:`blend` with the lowest :func:`validation_score` on
+    ``rows`` (the first such in ``weights`` on a tie), and every weight's score."""
+    scores = {w: round(validation_score(blend(net, cnn, w), data, rows), 5) for w in weights}
+    return min(scores, key=scores.get), scores
+
+
+def error_concentration(predicted, true, share: float = WORST_SHARE) -> float:
+    """The share of the summed squared error (over the present labels) that the worst ``share`` of the rows carry."""
+    squared = np.nansum((np.asarray(predicted) - np.asarray(true)) ** 2, axis=1)
+    count = max(1, round(share * len(squared)))
+    total = squared.sum()
+    return float(np.sort(squared)[::-1][:count].sum() / total) if total > 0 else 0.0
+
+
+def worst_spectra(data, modal, rows, count: int = 10) -> list:
+    """The ``count`` spectra among ``rows`` with the largest squared OL/OPX/CPX error: sample, type, labels, answer."""
+    rows = np.asarray(rows)
+    squared = np.nansum((modal[rows, :3] - data.modal[rows, :3]) ** 2, axis=1)
+    out = []
+    for i in np.argsort(-squared)[:count]:
+        r, meta = int(rows[i]), data.meta.iloc[int(rows[i])]
+        out.append({"sample": str(meta["SampleID"]), "type": " / ".join(
+                        str(meta[c]).strip() for c in ("Type1", "SubType") if str(meta[c]).strip() not in ("", "nan")),
+                    "squared_error": round(float(squared[i]), 4),
+                    "true": {m: round(float(data.modal[r, k]), 2) for k, m in enumerate(MINERALS)},
+                    "predicted": {m: round(float(modal[r, k]), 2) for k, m in enumerate(MINERALS)}})
+    return out
+
+
+def _scaled_sigma(sigma_test, sigma_val, pred_val, data, rows, key):
+    true = data.modal[rows] if key == "modal" else data.chemistry[rows]
+    return sigma_test * sigma_scales(pred_val[key], np.maximum(sigma_val, 1e-4), true)
+
+
+def _empty(n):
+    return {"modal": np.full((n, len(MINERALS)), np.nan), "chemistry": np.full((n, len(CHEMISTRY)), np.nan)}
+
+
+def run_composition_blend_table(*, output="outputs", quick: bool = False, only_folds=None, seeds=KORDA_SEEDS,
+                                echo=log.info) -> dict:
+    """The blend table (see the module docstring), written to ``<output>/tablecomposition-blend.json``; ``quick``:
+    2 folds, 2 CNN seeds, 2 epochs (a pipeline check, not a measurement); ``only_folds``: those folds."""
+    start = time.perf_counter()
+    output = pathlib.Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    data = composition_data(VISNIR_GRID)
+    all_folds = composition_folds(data)
+    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
+    folds = [(k + 1, *all_folds[k]) for k in used]
+    seeds = tuple(seeds[:2]) if quick else tuple(seeds)
+    member = CompositionConfig(mixtures="none", epochs=2, patience=2, weathering_share=1.0) if quick \
+        else ensemble_folds.MEMBER
+    korda = KordaConfig(epochs=2, patience=2) if quick else KordaConfig()
+    net_store = table_store(output, "composition-ensemble-table", settings={"member": repr(member),
+                                                                             "c_s_range": list(C_S_RANGE)},
+                            module=ensemble_folds.__name__, quick=quick)
+    cnn_store = table_store(output, "composition-blend", settings={"korda": repr(korda)},
+                            module=blend_folds.__name__, quick=quick)
+    echo(f"composition blend: {len(data)} RELAB spectra, {folds_note(used, len(all_folds))}, CNN seeds "
+         f"{list(seeds)}; saved units: {net_store.folder}, {cnn_store.folder}")
+    n = len(data)
+    keys = ("modal", "chemistry")
+    rows_pred = {name: {**_empty(n), "modal_sigma": np.full((n, 4), np.nan),
+                        "chemistry_sigma": np.full((n, 5), np.nan)} for name in (NET, "cnn", FIXED, CHOSEN)}
+    single = {s: _empty(n) for s in seeds}
+    per_fold, infos = [], []
+    for number, train, test in folds:
+        net_arrays, net_info = net_store.compute(ensemble_folds.unit_name(number, 0), lambda: ensemble_folds.member_unit(
+            data, number, train, test, 0, member, log=echo))  # noqa: B023 (called at once)
+        cnn_units = [cnn_store.compute(blend_folds.unit_name(number, s), lambda: blend_folds.korda_unit(
+            data, number, train, test, s, korda, log=echo)) for s in seeds]  # noqa: B023 (called at once)
+        infos += [net_info] + [info for _, info in cnn_units]
+        validation = blend_folds.validation_split(data, number, train)
+        net_test, net_val = net_arrays["fresh"], net_arrays["validation"]
+        for s, (arrays, _) in zip(seeds, cnn_units, strict=True):
+            for key in keys:
+                single[s][key][test] = arrays["test"][key]
+        cnn_test = {key: np.mean([a["test"][key] for a, _ in cnn_units], axis=0) for key in keys}
+        cnn_val = {key: np.mean([a["validation"][key] for a, _ in cnn_units], axis=0) for key in keys}
+        for key in keys:
+            spread_test = np.std([a["test"][key] for a, _ in cnn_units], axis=0)
+            spread_val = np.std([a["validation"][key] for a, _ in cnn_units], axis=0)
+            rows_pred["cnn"][key][test] = cnn_test[key]
+            rows_pred["cnn"][f"{key}_sigma"][test] = _scaled_sigma(spread_test, spread_val, cnn_val, data,
+                                                                   validation, key)
+            rows_pred[NET][key][test] = net_test[key]
+            rows_pred[NET][f"{key}_sigma"][test] = net_test[f"{key}_sigma"]
+        weight, scores = choose_weight(net_val, cnn_val, data, validation)
+        for name, w in ((FIXED, FIXED_WEIGHT), (CHOSEN, weight)):
+            mixed_test, mixed_val = blend(net_test, cnn_test, w), blend(net_val, cnn_val, w)
+            for key in keys:
+                rows_pred[name][key][test] = mixed_test[key]
+                rows_pred[name][f"{key}_sigma"][test] = _scaled_sigma(net_test[f"{key}_sigma"],
+                                                                      net_val[f"{key}_sigma"], mixed_val, data,
+                                                                      validation, key)
+        per_fold.append({"fold": number, "chosen_weight": weight, "validation_scores": scores,
+                         "cnn_validation_scores": [info["validation_score"] for _, info in cnn_units],
+                         "net_validation_score": net_info["validation_score"]})
+        echo(f"  fold {number}: w = {weight} chosen on validation (score {scores[weight]:.4f}; CompositionNet alone "
+             f"{scores[1.0]:.4f}, CNN ensemble alone {scores[0.0]:.4f})")
+    tested = np.zeros(n, bool)
+    for _, _, test in folds:
+        tested[test] = True
+    scored = _restrict(data, tested)
+    fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
+    known = np.flatnonzero(tested & data.modal_known)
+
+    def row(method, pred, sigmas=True):
+        cell = score_method(scored, pred["modal"][tested], pred["chemistry"][tested],
+                            {"modal": pred["modal_sigma"][tested], "chemistry": pred["chemistry_sigma"][tested]}
+                            if sigmas else None, fold_rows)
+        cell["ordinary_chondrites"] = _oc_scores(data, pred["modal"], pred["chemistry"], np.flatnonzero(tested))
+        cell["worst_share"] = round(error_concentration(pred["modal"][known, :3], data.modal[known, :3]), 3)
+        return {"method": method, "source": "measured", **cell}
+
+    rows = [row(NET, rows_pred[NET])]
+    rows += [{**row(f"Korda et al. 2023 CNN, rebuilt, seed {s}", single[s], sigmas=False), "seeds": [s]}
+             for s in seeds]
+    rows += [{**row(CNN_ENSEMBLE.format(n=len(seeds)), rows_pred["cnn"]), "seeds": list(seeds)},
+             row(FIXED, rows_pred[FIXED]), row(CHOSEN, rows_pred[CHOSEN])]
+    singles = [r["subsets"]["all"]["modal_rmse_pp"] for r in rows if len(r.get("seeds", [])) == 1]
+    result = {"table": "composition-blend", "quick": quick, "folds": [k + 1 for k in used],
+              "of_folds": len(all_folds), "seeds": list(seeds), "weights": list(WEIGHTS),
+              "protocol": (f"RELAB {n} spectra (korda2023), the composition table's {folds_note(used, len(all_folds))}"
+                           " grouped by material and its validation splits; CompositionNet: the shipped recipe's "
+                           f"member, seed 0; the rebuilt Korda et al. 2023 CNN, seeds {list(seeds)}, and their mean; "
+                           "blends of the two, w = CompositionNet's share; fresh held-out spectra"
+                           + (" (quick: 2 folds, 2 seeds, 2 epochs)" if quick else "")),
+              "rows": rows, "per_fold": per_fold, "per_unit": infos,
+              "cnn_seed_spread_pp": {"mean": round(float(np.mean(singles)), 2), "std": round(float(np.std(singles)), 2),
+                                     "range": round(float(np.ptp(singles)), 2)},
+              "worst_spectra": {CHOSEN: worst_spectra(data, rows_pred[CHOSEN]["modal"], known),
+                                NET: worst_spectra(data, rows_pred[NET]["modal"], known)},
+              "seconds": round(time.perf_counter() - start, 1)}
+    (output / "tablecomposition-blend.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def format_composition_blend(result: dict) -> str:
+    """The blend table as text."""
+    header = (f"{'method':<73} {'all':>6} {'mixt.':>6} {'per fold (all)':>15} {'OC ol/(ol+px)':>14} {'1-sigma':>8} "
+              f"{'worst 5%':>9}   (modal OL/OPX/CPX RMSE, pp)")
+    lines = [f"Composition blend: {result['protocol']}", "", header]
+    for row in result["rows"]:
+        s, fold = row["subsets"], row["per_fold"]["all"]
+        coverage = row.get("coverage_1sigma")
+        lines.append(f"{row['method']:<73} {s['all']['modal_rmse_pp']:>6.1f} {s['mixtures']['modal_rmse_pp']:>6.1f} "
+                     f"{100 * fold['mean']:>8.1f} +- {100 * fold['std']:<4.1f}"
+                     f"{row['ordinary_chondrites']['ol_px_ratio_rmse_pp']:>14.1f} "
+                     + (f"{coverage['modal']:>8.3f}" if coverage else f"{'-':>8}") + f" {row['worst_share']:>9.2f}")
+    spread = result["cnn_seed_spread_pp"]
+    lines.append(f"spread of the single CNN seeds' RMSE (all): {spread['mean']} +- {spread['std']} "
+                 f"(range {spread['range']}) pp")
+    lines.append("w chosen on validation, per fold: " + ", ".join(
+        f"fold {f['fold']} {f['chosen_weight']}" for f in result["per_fold"]))
+    lines.append("worst 5%: the share of the summed squared OL/OPX/CPX error carried by the worst 5% of the spectra")
+    for method, worst in result["worst_spectra"].items():
+        lines += ["", f"The worst spectra of '{method}' (pooled over folds; OL / OPX / CPX / PLG):"]
+        for w in worst:
+            true = " / ".join(f"{v:.2f}" for v in w["true"].values())
+            pred = " / ".join(f"{v:.2f}" for v in w["predicted"].values())
+            lines.append(f"  {w['sample']:<14} {w['type'][:34]:<34} true {true}  answer {pred}  "
+                         f"(squared error {w['squared_error']:.2f})")
+    lines.append(f"({result['seconds']:.0f} s)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output", default="outputs")
+    parser.add_argument("--folds", type=int, nargs="*")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    print(format_composition_blend(run_composition_blend_table(output=args.output, quick=args.quick,
+                                                               only_folds=args.folds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
