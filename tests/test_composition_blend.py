@@ -97,6 +97,8 @@ def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
     weight = result["per_fold"][0]["chosen_weight"]
     assert result["per_fold"][0]["validation_scores"][weight] == min(result["per_fold"][0]["validation_scores"].values())
     assert all(0.0 < r["worst_share"] <= 1.0 for r in result["rows"])
+    net = result["rows"][0]
+    assert 0 < net["without_pure_pyroxenes"]["n"] < net["subsets"]["all"]["n"]   # the pure pyroxenes left out
     assert len(result["worst_spectra"][CHOSEN]) == 10
     assert (tmp_path / "folds" / "composition-ensemble-table-quick").is_dir()    # CompositionNet's unit is shared
     text = format_composition_blend(result)
