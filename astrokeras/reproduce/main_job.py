@@ -34,7 +34,7 @@ from astrokeras.reproduce.coverage_table import (
     run_coverage_table,
 )
 from astrokeras.reproduce.presets import preset_code_modules, train_presets
-from astrokeras.reproduce.results_page import saved_compute, write_results_page
+from astrokeras.reproduce.results_page import TITLES, saved_compute, write_results_page
 from astrokeras.reproduce.saved_folds import code_key, table_store
 from astrokeras.reproduce.composition_blend_table import (
     format_composition_blend,
@@ -71,9 +71,7 @@ log = logging.getLogger(__name__)
 
 ALBEDO_TABLES = albedo_tables.TABLES
 UNMIXING_TABLES = ("8", "korda", "12")
-ALL_TABLES = ("settings", "coverage", "coverage-levers", "coverage-training", "coverage-ensemble", "fine-classes",
-              "composition", "composition-levers", "composition-ensemble", "composition-blend", "5", "7", "11", "9", "10", "13",
-              "albedo-visible", "8", "korda", "12")
+ALL_TABLES = tuple(TITLES)  # every table, in the order the main job runs them
 
 
 def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=None, folds=None):

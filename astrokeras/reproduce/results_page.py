@@ -22,6 +22,7 @@ import platform
 import shutil
 import subprocess
 
+# every table, in the order `make run` runs them (main_job.ALL_TABLES and the CLI's --table choices read it)
 TITLES = {
     "settings": "Settings chosen on validation data",
     "coverage": "Coverage table: taxonomy at every wavelength coverage and across surveys",
