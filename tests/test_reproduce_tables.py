@@ -159,3 +159,31 @@ def test_the_results_page_is_written_from_the_table_json(small_table5, tmp_path)
     assert "## Table 5: 4-class taxonomy of SMASS II visible spectra" in page
     assert "| 1 of 5 (fold 1) |" in page and "Not run yet:" in page and "Quick run" in page
     assert "![Table 5" in page and (tmp_path / "docs" / "figures" / "table5_confusion.png").exists()
+
+
+def test_the_results_page_keeps_the_sections_of_tables_not_run_again(tmp_path):
+    from astrokeras.reproduce.results_page import TITLES, write_results_page
+
+    out, page = tmp_path / "outputs", tmp_path / "results.md"
+    out.mkdir()
+
+    def save(table, text, folds=(1,)):
+        (out / f"table{table}.json").write_text(json.dumps({"table": table, "folds": list(folds), "of_folds": 5,
+                                                            "text": text}))
+
+    def write():
+        return write_results_page(out, page, tables=("5", "7", "9"), format_result=lambda r: r["text"]).read_text()
+
+    save("5", "first five")
+    save("7", "seven", folds=(1, 2))
+    write()
+    (out / "table7.json").unlink()          # a fresh clone: table 7's JSON is gone, table 5 is run again
+    save("5", "second five")
+    text = write()
+    assert "second five" in text and "first five" not in text
+    assert "seven" in text and text.count('<a id="table-7">') == 1 and "| 2 of 5 (fold 1, 2) |" in text
+    assert "Kept from the page this one replaces (written " in text and f": {TITLES['7']}." in text
+    assert f"Not run yet: {TITLES['9']}." in text
+    assert text.index(f"## {TITLES['5']}") < text.index(f"## {TITLES['7']}")
+    again = write()                         # and kept again by the next write, once
+    assert again.count('<a id="table-7">') == 1 and again.count("seven") == text.count("seven")

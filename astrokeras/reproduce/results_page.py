@@ -5,6 +5,10 @@ The page reads the table JSONs a reproduce run leaves in its output folder (``ta
 the page and says when, from which commit and on which machine the figures were computed, and how much compute
 the saved folds hold (the sum of their units' seconds, however many runs it took to fill them).
 
+A table whose JSON is not in the output folder keeps its section of the page being replaced, marked with the date
+and commit of that page: a run of one table on a fresh clone (whose ``outputs/`` is empty) adds that table and
+loses none of the others.
+
 Example
 -------
 >>> from astrokeras.reproduce.results_page import TITLES
@@ -19,6 +23,7 @@ import json
 import os
 import pathlib
 import platform
+import re
 import shutil
 import subprocess
 
@@ -120,14 +125,28 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
             results[table] = json.loads(source.read_text())
         else:
             missing.append(table)
-    for table, result in results.items():
-        seconds, units, last = saved_compute(output, table, quick)
-        compute = f"{seconds / 60:.1f} min in {units} units" if units else "-"
-        lines.append(f"| [{TITLES.get(table, table)}](#{_anchor(table)}) | {_folds_of(result)} | {compute} | "
-                     f"{last or '-'} |")
+    kept = previous_sections(path.read_text() if path.exists() else "", missing)
+    missing = [t for t in missing if t not in kept]
+    for table in tables:
+        if table in results:
+            seconds, units, last = saved_compute(output, table, quick)
+            compute = f"{seconds / 60:.1f} min in {units} units" if units else "-"
+            lines.append(f"| [{TITLES.get(table, table)}](#{_anchor(table)}) | {_folds_of(results[table])} | "
+                         f"{compute} | {last or '-'} |")
+        elif table in kept:
+            lines.append(kept[table]["row"])
+    if kept:
+        lines += ["", f"Kept from the page this one replaces ({kept[next(iter(kept))]['written']}), their JSON not "
+                      f"being in `{output}/`: " + ", ".join(TITLES.get(t, t) for t in kept) + "."]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(TITLES.get(t, t) for t in missing) + "."]
-    for table, result in results.items():
+    for table in tables:
+        if table in kept:
+            lines += ["", *kept[table]["section"]]
+            continue
+        if table not in results:
+            continue
+        result = results[table]
         lines += ["", f'<a id="{_anchor(table)}"></a>', "", f"## {TITLES.get(table, table)}", "", "```text",
                   format_result(result), "```"]
         for figure in _figures(result):
@@ -138,6 +157,36 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
                 lines += ["", f"![{TITLES.get(table, table)}](figures/{source.name})"]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def previous_sections(page: str, tables) -> dict:
+    r"""``{table: {"row", "section", "written"}}`` of ``tables`` found in an earlier ``page``: the index row, the
+    section's lines (anchor to the line before the next anchor) and when and from which commit that page was written.
+
+    >>> page = ("Written by `astrokeras reproduce` on 2026-12-07 14:28 UTC from the saved results in `outputs/` "
+    ...         "(commit d3941e1; x86_64)\n| [Table 5](#table-5) | 5 of 5 | - | - |\n\n"
+    ...         '<a id="table-5"></a>\n\n## Table 5\n\ntext\n')
+    >>> kept = previous_sections(page, ["5", "7"])
+    >>> list(kept), kept["5"]["written"], kept["5"]["section"][-1]
+    (['5'], 'written 2026-12-07 14:28 UTC, commit d3941e1', 'text')
+    """
+    found = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC) .*?\(commit ([^;)]+)", page)
+    written = f"written {found.group(1)}, commit {found.group(2)}" if found else "an earlier page"
+    lines = page.splitlines()
+    anchors = [i for i, line in enumerate(lines) if line.startswith('<a id="table-')]
+    out = {}
+    for table in tables:
+        anchor = f'<a id="{_anchor(table)}"></a>'
+        row = next((line for line in lines if line.startswith("| [") and f"](#{_anchor(table)})" in line), None)
+        if anchor not in lines or row is None:
+            continue
+        start = lines.index(anchor)
+        stop = next((i for i in anchors if i > start), len(lines))
+        section = lines[start:stop]
+        while section and not section[-1].strip():
+            section.pop()
+        out[table] = {"row": row, "section": section, "written": written}
+    return out
 
 
 def _anchor(table: str) -> str:
