@@ -254,20 +254,3 @@ def format_composition_blend(result: dict) -> str:
     lines.append(f"({result['seconds']:.0f} s)")
     return "\n".join(lines)
 
-
-def main(argv=None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", default="outputs")
-    parser.add_argument("--folds", type=int, nargs="*")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    print(format_composition_blend(run_composition_blend_table(output=args.output, quick=args.quick,
-                                                               only_folds=args.folds)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
