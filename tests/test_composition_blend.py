@@ -10,6 +10,7 @@ from astrokeras.reproduce.composition_blend_table import (
     blend,
     choose_weight,
     error_concentration,
+    low_ca_clinopyroxenes,
     worst_spectra,
 )
 
@@ -78,6 +79,13 @@ def test_the_worst_spectra_are_sorted_and_described():
     assert worst[0]["predicted"]["OPX"] == 1.0 and worst[0]["true"]["CPX"] == 1.0
 
 
+def test_low_ca_clinopyroxenes_are_pure_cpx_with_little_calcium():
+    modal = [[0, 0, 1.0, 0], [0, 0, 1.0, 0], [0, 1.0, 0, 0], [0, 0, 0.6, 0.4], [0, 0, 1.0, 0]]
+    data = _Data(modal, np.full((5, 5), np.nan))
+    data.meta["Wo_CPX"] = [0.08, 0.45, 0.05, 0.08, np.nan]   # pigeonite, augite, an OPX, a mixture, unknown
+    assert low_ca_clinopyroxenes(data).tolist() == [True, False, False, False, False]
+
+
 @pytest.mark.integration
 def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
     from astrokeras.reproduce.composition_blend_table import (
@@ -99,6 +107,7 @@ def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
     assert all(0.0 < r["worst_share"] <= 1.0 for r in result["rows"])
     net = result["rows"][0]
     assert 0 < net["without_pure_pyroxenes"]["n"] < net["subsets"]["all"]["n"]   # the pure pyroxenes left out
+    assert 0 < net["low_ca_clinopyroxenes"]["n"] and 0.0 <= net["low_ca_clinopyroxenes"]["error_share"] <= 1.0
     assert len(result["worst_spectra"][CHOSEN]) == 10
     assert (tmp_path / "folds" / "composition-ensemble-table-quick").is_dir()    # CompositionNet's unit is shared
     text = format_composition_blend(result)
