@@ -238,7 +238,8 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
 def format_composition_blend(result: dict) -> str:
     """The blend table as text."""
     header = (f"{'method':<73} {'all':>6} {'mixt.':>6} {'per fold (all)':>15} {'OC ol/(ol+px)':>14} {'1-sigma':>8} "
-              f"{'worst 5%':>9} {'no pure px':>11}   (modal OL/OPX/CPX RMSE, pp)")
+              f"{'worst 5%':>9} {'no pure px':>11} {'Fa':>5} {'Fs':>5} {'OC Fa':>6} {'OC Fs':>6}   (modal OL/OPX/CPX "
+              "RMSE, pp; Fa, Fs of OPX: RMSE, mol%)")
     lines = [f"Composition blend: {result['protocol']}", "", header]
     for row in result["rows"]:
         s, fold = row["subsets"], row["per_fold"]["all"]
@@ -247,7 +248,9 @@ def format_composition_blend(result: dict) -> str:
                      f"{100 * fold['mean']:>8.1f} +- {100 * fold['std']:<4.1f}"
                      f"{row['ordinary_chondrites']['ol_px_ratio_rmse_pp']:>14.1f} "
                      + (f"{coverage['modal']:>8.3f}" if coverage else f"{'-':>8}") + f" {row['worst_share']:>9.2f}"
-                     f" {row['without_pure_pyroxenes']['modal_rmse_pp']:>11.1f}")
+                     f" {row['without_pure_pyroxenes']['modal_rmse_pp']:>11.1f}"
+                     f" {s['all']['chemistry_pp']['Fa']:>5.1f} {s['all']['chemistry_pp']['Fs_OPX']:>5.1f}"
+                     f" {row['ordinary_chondrites']['Fa_rmse_pp']:>6.1f} {row['ordinary_chondrites']['Fs_OPX_rmse_pp']:>6.1f}")
     spread = result["cnn_seed_spread_pp"]
     lines.append(f"spread of the single CNN seeds' RMSE (all): {spread['mean']} +- {spread['std']} "
                  f"(range {spread['range']}) pp")
