@@ -107,6 +107,7 @@ def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
     assert all(0.0 < r["worst_share"] <= 1.0 for r in result["rows"])
     net = result["rows"][0]
     assert 0 < net["without_pure_pyroxenes"]["n"] < net["subsets"]["all"]["n"]   # the pure pyroxenes left out
+    assert 0 < net["olivine_pyroxene_rmse_pp"] < net["subsets"]["all"]["modal_rmse_pp"] * 1.5
     assert 0 < net["low_ca_clinopyroxenes"]["n"] and 0.0 <= net["low_ca_clinopyroxenes"]["error_share"] <= 1.0
     assert len(result["worst_spectra"][CHOSEN]) == 10
     assert (tmp_path / "folds" / "composition-ensemble-table-quick").is_dir()    # CompositionNet's unit is shared
