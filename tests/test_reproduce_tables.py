@@ -176,14 +176,17 @@ def test_the_results_page_keeps_the_sections_of_tables_not_run_again(tmp_path):
 
     save("5", "first five")
     save("7", "seven", folds=(1, 2))
-    write()
+    first = write()
+    assert first.count("<!-- written ") == 2                     # each section says when and from which commit
+    page.write_text(first.replace("<!-- written ", "<!-- written long ago, "))   # table 5 is written anew below
     (out / "table7.json").unlink()          # a fresh clone: table 7's JSON is gone, table 5 is run again
     save("5", "second five")
     text = write()
     assert "second five" in text and "first five" not in text
     assert "seven" in text and text.count('<a id="table-7">') == 1 and "| 2 of 5 (fold 1, 2) |" in text
-    assert "Kept from the page this one replaces (written " in text and f": {TITLES['7']}." in text
+    assert f"Kept from earlier pages, their JSON not being in `{out}/`: {TITLES['7']} (written long ago, " in text
     assert f"Not run yet: {TITLES['9']}." in text
     assert text.index(f"## {TITLES['5']}") < text.index(f"## {TITLES['7']}")
-    again = write()                         # and kept again by the next write, once
+    again = write()                         # and kept again by the next write, once, with its own provenance
     assert again.count('<a id="table-7">') == 1 and again.count("seven") == text.count("seven")
+    assert f"{TITLES['7']} (written long ago, " in again

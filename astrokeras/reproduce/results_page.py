@@ -107,9 +107,11 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
     path.parent.mkdir(parents=True, exist_ok=True)
     figures_dir = path.parent / "figures"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    sha = commit()
+    written = f"written {when}, commit {sha}"
     machine = f"{platform.machine()}, {os.cpu_count()} CPU(s), {platform.system()}, Python {platform.python_version()}"
     lines = ["# astrokeras: measured results", "",
-             f"Written by `astrokeras reproduce` on {when} from the saved results in `{output}/` (commit {commit()}; "
+             f"Written by `astrokeras reproduce` on {when} from the saved results in `{output}/` (commit {sha}; "
              f"{machine}). No figure on this page is typed by hand: `make run` computes what is missing and writes "
              "it again.", "",
              "Every figure comes from spectra the model never saw in any form: folds grouped by asteroid or by "
@@ -136,8 +138,11 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
         elif table in kept:
             lines.append(kept[table]["row"])
     if kept:
-        lines += ["", f"Kept from the page this one replaces ({kept[next(iter(kept))]['written']}), their JSON not "
-                      f"being in `{output}/`: " + ", ".join(TITLES.get(t, t) for t in kept) + "."]
+        groups = {}
+        for table, part in kept.items():
+            groups.setdefault(part["written"], []).append(TITLES.get(table, table))
+        lines += ["", f"Kept from earlier pages, their JSON not being in `{output}/`: " + "; ".join(
+            f"{', '.join(titles)} ({when_kept})" for when_kept, titles in groups.items()) + "."]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(TITLES.get(t, t) for t in missing) + "."]
     for table in tables:
@@ -147,8 +152,8 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
         if table not in results:
             continue
         result = results[table]
-        lines += ["", f'<a id="{_anchor(table)}"></a>', "", f"## {TITLES.get(table, table)}", "", "```text",
-                  format_result(result), "```"]
+        lines += ["", f'<a id="{_anchor(table)}"></a>', f"<!-- {written} -->", "", f"## {TITLES.get(table, table)}",
+                  "", "```text", format_result(result), "```"]
         for figure in _figures(result):
             source = figure if figure.is_absolute() or figure.exists() else output / figure.name
             if source.exists():
@@ -161,17 +166,18 @@ def write_results_page(output, path, *, tables, format_result, quick: bool = Fal
 
 def previous_sections(page: str, tables) -> dict:
     r"""``{table: {"row", "section", "written"}}`` of ``tables`` found in an earlier ``page``: the index row, the
-    section's lines (anchor to the line before the next anchor) and when and from which commit that page was written.
+    section's lines (anchor to the line before the next anchor) and when and from which commit the section was
+    written (its ``<!-- written ... -->`` line, else the page's header; the line is added to the section).
 
     >>> page = ("Written by `astrokeras reproduce` on 2026-12-07 14:28 UTC from the saved results in `outputs/` "
     ...         "(commit d3941e1; x86_64)\n| [Table 5](#table-5) | 5 of 5 | - | - |\n\n"
     ...         '<a id="table-5"></a>\n\n## Table 5\n\ntext\n')
     >>> kept = previous_sections(page, ["5", "7"])
-    >>> list(kept), kept["5"]["written"], kept["5"]["section"][-1]
-    (['5'], 'written 2026-12-07 14:28 UTC, commit d3941e1', 'text')
+    >>> list(kept), kept["5"]["written"], kept["5"]["section"][:2]
+    (['5'], 'written 2026-12-07 14:28 UTC, commit d3941e1', ['<a id="table-5"></a>', '<!-- written 2026-12-07 14:28 UTC, commit d3941e1 -->'])
     """
     found = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC) .*?\(commit ([^;)]+)", page)
-    written = f"written {found.group(1)}, commit {found.group(2)}" if found else "an earlier page"
+    page_written = f"written {found.group(1)}, commit {found.group(2)}" if found else "written by an earlier page"
     lines = page.splitlines()
     anchors = [i for i, line in enumerate(lines) if line.startswith('<a id="table-')]
     out = {}
@@ -185,7 +191,10 @@ def previous_sections(page: str, tables) -> dict:
         section = lines[start:stop]
         while section and not section[-1].strip():
             section.pop()
-        out[table] = {"row": row, "section": section, "written": written}
+        marked = next((line[5:-4] for line in section if line.startswith("<!-- written ")), None)
+        if marked is None:
+            section.insert(1, f"<!-- {page_written} -->")
+        out[table] = {"row": row, "section": section, "written": marked or page_written}
     return out
 
 
