@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from astrokeras.reproduce.composition_blend_table import (
     blend,
     choose_weight,
+    choose_weights_apart,
     error_concentration,
     low_ca_clinopyroxenes,
     worst_spectra,
@@ -58,6 +59,24 @@ def test_the_weight_is_the_one_that_scores_best_on_the_validation_rows():
                          rows)[0] == 1.0
 
 
+def test_apart_the_modal_and_the_chemistry_weights_follow_their_own_error():
+    rng = np.random.default_rng(1)
+    true = _softmax(rng, 30)
+    chemistry = rng.uniform(0.1, 0.9, (30, 5))
+    data = _Data(true, chemistry)
+    good_modal = {"modal": true, "chemistry": 1.0 - chemistry}          # right modal, wrong chemistry
+    good_chemistry = {"modal": np.roll(true, 1, axis=1), "chemistry": chemistry}
+    assert choose_weights_apart(good_modal, good_chemistry, data, np.arange(30)) == {"modal": 1.0, "chemistry": 0.0}
+    out = blend(good_modal, good_chemistry, {"modal": 1.0, "chemistry": 0.0})
+    np.testing.assert_array_equal(out["modal"], true)
+    np.testing.assert_array_equal(out["chemistry"], chemistry)
+    missing = chemistry.copy()
+    missing[:, 1:] = np.nan                                             # only Fa present: scored on Fa alone
+    half = {"modal": true, "chemistry": np.where(np.arange(5) == 0, 0.5 * chemistry, chemistry)}
+    assert choose_weights_apart(half, {"modal": true, "chemistry": chemistry}, _Data(true, missing),
+                                np.arange(30))["chemistry"] == 0.0
+
+
 def test_error_concentration_counts_the_worst_rows_share():
     true = np.zeros((20, 3))
     even = np.full((20, 3), 0.1)
@@ -89,6 +108,7 @@ def test_low_ca_clinopyroxenes_are_pure_cpx_with_little_calcium():
 @pytest.mark.integration
 def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
     from astrokeras.reproduce.composition_blend_table import (
+        APART,
         CHOSEN,
         FIXED,
         NET,
@@ -100,8 +120,9 @@ def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
 
     result = run_composition_blend_table(output=tmp_path, quick=True, only_folds=(1,))
     methods = [r["method"] for r in result["rows"]]
-    assert methods[0] == NET and methods[-2:] == [FIXED, CHOSEN] and len(methods) == 6   # 2 CNN seeds + their mean
-    assert result["rows"][1]["subsets"]["all"]["modal_rmse"] != result["rows"][2]["subsets"]["all"]["modal_rmse"]
+    assert methods[0] == NET and methods[1] == result["network"] and "CompositionEnsemble of 2" in methods[1]
+    assert methods[-3:] == [FIXED, CHOSEN, APART] and len(methods) == 8   # 2 CNN seeds + their mean
+    assert result["rows"][2]["subsets"]["all"]["modal_rmse"] != result["rows"][3]["subsets"]["all"]["modal_rmse"]
     weight = result["per_fold"][0]["chosen_weight"]
     assert result["per_fold"][0]["validation_scores"][weight] == min(result["per_fold"][0]["validation_scores"].values())
     assert all(0.0 < r["worst_share"] <= 1.0 for r in result["rows"])
@@ -109,7 +130,9 @@ def test_quick_composition_blend_table_on_the_real_data(mirror, tmp_path):
     assert 0 < net["without_pure_pyroxenes"]["n"] < net["subsets"]["all"]["n"]   # the pure pyroxenes left out
     assert 0 < net["olivine_pyroxene_rmse_pp"] < net["subsets"]["all"]["modal_rmse_pp"] * 1.5
     assert 0 < net["low_ca_clinopyroxenes"]["n"] and 0.0 <= net["low_ca_clinopyroxenes"]["error_share"] <= 1.0
-    assert len(result["worst_spectra"][CHOSEN]) == 10
+    assert len(result["worst_spectra"][APART]) == 10
+    apart = result["per_fold"][0]["chosen_apart"]
+    assert set(apart) == {"modal", "chemistry"} and "w chosen apart on validation" in format_composition_blend(result)
     assert (tmp_path / "folds" / "composition-ensemble-table-quick").is_dir()    # CompositionNet's unit is shared
     text = format_composition_blend(result)
     assert "w chosen on validation, per fold: fold 1" in text and "worst spectra" in text

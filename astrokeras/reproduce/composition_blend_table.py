@@ -4,15 +4,20 @@ Korda-style CNN that beats it, the CNN's own ensemble, their blend, and where th
 Protocol: the composition table's 5 folds grouped by material, and the validation split carved from each training
 part (the split every composition table uses). In each fold:
 
-* CompositionNet: the shipped recipe's member (linear mixtures, space-weathering copies), seed 0, the composition
-  ensemble table's saved unit (:mod:`~astrokeras.reproduce.composition_ensemble_folds`: read back, or trained and
-  saved there, so the two tables share it);
+* CompositionNet: the shipped recipe's member (linear mixtures, space-weathering copies) with each seed of
+  :data:`NET_SEEDS`, the composition ensemble table's saved units
+  (:mod:`~astrokeras.reproduce.composition_ensemble_folds`: read back, or trained and saved there, so the two tables
+  share them); with more than one seed also their :class:`~astrokeras.models.composition_ensemble.CompositionEnsemble`
+  (mean of the means, 1-sigma ``sqrt(mean sigma^2 + variance of the means)``), as the shipped preset answers;
 * the rebuilt Korda et al. 2023 CNN, seeds :data:`KORDA_SEEDS` (:mod:`~astrokeras.reproduce.composition_blend_folds`),
   alone and as an ensemble (the mean of the seeds; its 1-sigma the spread over the seeds);
-* the blend ``w * CompositionNet + (1 - w) * CNN ensemble`` of the modal fractions and of the chemistry: with
-  ``w = 0.5`` fixed before any score was seen, and with ``w`` chosen from :data:`WEIGHTS` on each fold's validation
-  split (OL/OPX/CPX RMSE plus chemistry RMSE, as everywhere in the composition tables). A blend's 1-sigma is
-  CompositionNet's, scaled on the validation split to 68%.
+* the blend ``w * network + (1 - w) * CNN ensemble`` of the modal fractions and of the chemistry, where the network
+  is the CompositionEnsemble (CompositionNet seed 0 when :data:`NET_SEEDS` holds one seed): with ``w = 0.5`` fixed
+  before any score was seen; with one ``w`` chosen from :data:`WEIGHTS` on each fold's validation split (OL/OPX/CPX
+  RMSE plus chemistry RMSE, as everywhere in the composition tables); and with a ``w`` for the modal fractions and
+  another for the chemistry, each chosen on the validation split by its own RMSE (how the shipped preset
+  :class:`~astrokeras.models.composition_blend.CompositionBlend` chooses them). A blend's 1-sigma is the network's,
+  scaled on the validation split to 68%.
 
 Every row is scored on the same held-out fresh spectra (the CNN has no coverage mask, so no Hayabusa NIRS column),
 with the composition table's scores, plus how concentrated the error is: the share of the squared OL/OPX/CPX error
@@ -20,8 +25,8 @@ that the worst 5% of the spectra carry, the RMSE without the pure pyroxenes (OPX
 label, the samples Korda et al.'s v3 outlier rule is about, ``docs/korda2023.md``), and the worst spectra themselves
 (sample, type, labels, answers).
 
-Run: ``astrokeras reproduce --table composition-blend [--folds 1 2]`` (about 14 minutes a fold on 2 cores, 8 of
-them CompositionNet's; each unit is saved as it finishes and reused).
+Run: ``astrokeras reproduce --table composition-blend [--folds 1 2]`` (about 25 minutes a fold on 2 cores, 20 of
+them CompositionNet's three seeds; each unit is saved as it finishes and reused).
 
 Example
 -------
@@ -30,6 +35,9 @@ Example
 >>> out = blend({"modal": np.array([[1.0, 0.0]])}, {"modal": np.array([[0.0, 1.0]])}, 0.25, keys=("modal",))
 >>> out["modal"].tolist()
 [[0.25, 0.75]]
+>>> blend({"modal": np.ones((1, 1)), "chemistry": np.ones((1, 1))}, {"modal": np.zeros((1, 1)),
+...       "chemistry": np.zeros((1, 1))}, {"modal": 0.3, "chemistry": 0.9})["chemistry"].tolist()   # a w per output
+[[0.9]]
 >>> round(error_concentration(np.array([[0.0], [0.0], [0.0], [1.0]]), np.zeros((4, 1)), share=0.25), 2)
 1.0
 """
@@ -53,6 +61,7 @@ from astrokeras.datasets.relab_composition import (
 from astrokeras.physics.space_weathering import C_S_RANGE
 from astrokeras.reproduce import composition_blend_folds as blend_folds
 from astrokeras.reproduce import composition_ensemble_folds as ensemble_folds
+from astrokeras.reproduce.composition_ensemble_table import mixture
 from astrokeras.reproduce.composition_levers import _oc_scores
 from astrokeras.reproduce.composition_table import _fold_rows, _restrict, score_method
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
@@ -61,20 +70,25 @@ from astrokeras.training.korda_baseline import KordaConfig
 
 log = logging.getLogger(__name__)
 KORDA_SEEDS = (0, 1, 2, 3, 4)
+NET_SEEDS = (0, 1, 2)  # CompositionNet's seeds: the shipped recipe's members; the first is NET's
 WEIGHTS = tuple(round(w, 1) for w in np.linspace(0.0, 1.0, 11))  # CompositionNet's share, chosen on validation
 FIXED_WEIGHT = 0.5
 WORST_SHARE = 0.05
 PYROXENE_PURE = 0.95  # OPX + CPX at or above this: the "pure pyroxenes" Korda et al.'s v3 outlier rule is about
 LOW_CA_WO = 0.15  # a pure CPX with Wo below this is a low-Ca (pigeonite-like) clinopyroxene: spectrally near OPX
 NET = "CompositionNet (the shipped recipe's member, seed 0)"
+NET_ENSEMBLE = "CompositionEnsemble of {n} (the shipped recipe, seeds {seeds})"
 CNN_ENSEMBLE = "Korda et al. 2023 CNN, rebuilt, ensemble of {n} seeds"
-FIXED = "CompositionNet + CNN ensemble, w = 0.5 (fixed in advance)"
-CHOSEN = "CompositionNet + CNN ensemble, w chosen on each fold's validation split"
+FIXED = "blend, w = 0.5 (fixed in advance)"
+CHOSEN = "blend, one w chosen on each fold's validation split"
+APART = "blend, w for modal and for chemistry chosen apart on validation"
 
 
-def blend(net: dict, cnn: dict, weight: float, keys=("modal", "chemistry")) -> dict:
-    """``weight * net + (1 - weight) * cnn`` for each of ``keys`` (the modal fractions still sum to one)."""
-    return {key: weight * np.asarray(net[key]) + (1.0 - weight) * np.asarray(cnn[key]) for key in keys}
+def blend(net: dict, cnn: dict, weight, keys=("modal", "chemistry")) -> dict:
+    """``w * net + (1 - w) * cnn`` for each of ``keys`` (the modal fractions still sum to one); ``weight`` is one
+    ``w`` or a ``{key: w}``."""
+    share = weight if isinstance(weight, dict) else dict.fromkeys(keys, weight)
+    return {key: share[key] * np.asarray(net[key]) + (1.0 - share[key]) * np.asarray(cnn[key]) for key in keys}
 
 
 def validation_score(pred: dict, data, rows) -> float:
@@ -87,6 +101,17 @@ def choose_weight(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> tuple[fl
     ``rows`` (the first such in ``weights`` on a tie), and every weight's score."""
     scores = {w: round(validation_score(blend(net, cnn, w), data, rows), 5) for w in weights}
     return min(scores, key=scores.get), scores
+
+
+def choose_weights_apart(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> dict:
+    """``{"modal": w, "chemistry": w}``: for each output, the network's share in :func:`blend` with the lowest RMSE
+    on ``rows`` (OL/OPX/CPX for the modal fractions; the present labels for the chemistry), the first on a tie."""
+    truth = {"modal": (data.modal[rows], [0, 1, 2]), "chemistry": (data.chemistry[rows], None)}
+    chosen = {}
+    for key, (true, columns) in truth.items():
+        scores = {w: round(rmse_of(blend(net, cnn, w, keys=(key,))[key], true, columns), 6) for w in weights}
+        chosen[key] = min(scores, key=scores.get)
+    return chosen
 
 
 def error_concentration(predicted, true, share: float = WORST_SHARE) -> float:
@@ -139,9 +164,10 @@ def _empty(n):
 
 
 def run_composition_blend_table(*, output="outputs", quick: bool = False, only_folds=None, seeds=KORDA_SEEDS,
-                                echo=log.info) -> dict:
+                                net_seeds=NET_SEEDS, echo=log.info) -> dict:
     """The blend table (see the module docstring), written to ``<output>/tablecomposition-blend.json``; ``quick``:
-    2 folds, 2 CNN seeds, 2 epochs (a pipeline check, not a measurement); ``only_folds``: those folds."""
+    2 folds, 2 CNN seeds, 2 CompositionNet seeds, 2 epochs (a pipeline check, not a measurement); ``only_folds``:
+    those folds."""
     start = time.perf_counter()
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -150,6 +176,7 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
     used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
     folds = [(k + 1, *all_folds[k]) for k in used]
     seeds = tuple(seeds[:2]) if quick else tuple(seeds)
+    net_seeds = tuple(net_seeds[:2]) if quick else tuple(net_seeds)
     member = CompositionConfig(mixtures="none", epochs=2, patience=2, weathering_share=1.0) if quick \
         else ensemble_folds.MEMBER
     korda = KordaConfig(epochs=2, patience=2) if quick else KordaConfig()
@@ -158,22 +185,26 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
                             module=ensemble_folds.__name__, quick=quick)
     cnn_store = table_store(output, "composition-blend", settings={"korda": repr(korda)},
                             module=blend_folds.__name__, quick=quick)
-    echo(f"composition blend: {len(data)} RELAB spectra, {folds_note(used, len(all_folds))}, CNN seeds "
-         f"{list(seeds)}; saved units: {net_store.folder}, {cnn_store.folder}")
+    network = NET if len(net_seeds) == 1 else NET_ENSEMBLE.format(n=len(net_seeds), seeds=list(net_seeds))
+    echo(f"composition blend: {len(data)} RELAB spectra, {folds_note(used, len(all_folds))}, CompositionNet seeds "
+         f"{list(net_seeds)}, CNN seeds {list(seeds)}; saved units: {net_store.folder}, {cnn_store.folder}")
     n = len(data)
     keys = ("modal", "chemistry")
+    names = dict.fromkeys((NET, network, "cnn", FIXED, CHOSEN, APART))
     rows_pred = {name: {**_empty(n), "modal_sigma": np.full((n, 4), np.nan),
-                        "chemistry_sigma": np.full((n, 5), np.nan)} for name in (NET, "cnn", FIXED, CHOSEN)}
+                        "chemistry_sigma": np.full((n, 5), np.nan)} for name in names}
     single = {s: _empty(n) for s in seeds}
     per_fold, infos = [], []
     for number, train, test in folds:
-        net_arrays, net_info = net_store.compute(ensemble_folds.unit_name(number, 0), lambda: ensemble_folds.member_unit(
-            data, number, train, test, 0, member, log=echo))  # noqa: B023 (called at once)
+        net_units = [net_store.compute(ensemble_folds.unit_name(number, s), lambda: ensemble_folds.member_unit(
+            data, number, train, test, s, member, log=echo)) for s in net_seeds]  # noqa: B023 (called at once)
         cnn_units = [cnn_store.compute(blend_folds.unit_name(number, s), lambda: blend_folds.korda_unit(
             data, number, train, test, s, korda, log=echo)) for s in seeds]  # noqa: B023 (called at once)
-        infos += [net_info] + [info for _, info in cnn_units]
+        infos += [info for _, info in net_units] + [info for _, info in cnn_units]
         validation = blend_folds.validation_split(data, number, train)
-        net_test, net_val = net_arrays["fresh"], net_arrays["validation"]
+        first_test = net_units[0][0]["fresh"]
+        net_test = mixture([a["fresh"] for a, _ in net_units])
+        net_val = mixture([a["validation"] for a, _ in net_units])
         for s, (arrays, _) in zip(seeds, cnn_units, strict=True):
             for key in keys:
                 single[s][key][test] = arrays["test"][key]
@@ -185,10 +216,16 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
             rows_pred["cnn"][key][test] = cnn_test[key]
             rows_pred["cnn"][f"{key}_sigma"][test] = _scaled_sigma(spread_test, spread_val, cnn_val, data,
                                                                    validation, key)
-            rows_pred[NET][key][test] = net_test[key]
-            rows_pred[NET][f"{key}_sigma"][test] = net_test[f"{key}_sigma"]
+            rows_pred[NET][key][test] = first_test[key]
+            rows_pred[NET][f"{key}_sigma"][test] = first_test[f"{key}_sigma"]
+            if network != NET:
+                rows_pred[network][key][test] = net_test[key]
+                rows_pred[network][f"{key}_sigma"][test] = _scaled_sigma(net_test[f"{key}_sigma"],
+                                                                         net_val[f"{key}_sigma"], net_val, data,
+                                                                         validation, key)
         weight, scores = choose_weight(net_val, cnn_val, data, validation)
-        for name, w in ((FIXED, FIXED_WEIGHT), (CHOSEN, weight)):
+        apart = choose_weights_apart(net_val, cnn_val, data, validation)
+        for name, w in ((FIXED, FIXED_WEIGHT), (CHOSEN, weight), (APART, apart)):
             mixed_test, mixed_val = blend(net_test, cnn_test, w), blend(net_val, cnn_val, w)
             for key in keys:
                 rows_pred[name][key][test] = mixed_test[key]
@@ -196,10 +233,12 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
                                                                       net_val[f"{key}_sigma"], mixed_val, data,
                                                                       validation, key)
         per_fold.append({"fold": number, "chosen_weight": weight, "validation_scores": scores,
+                         "chosen_apart": apart,
                          "cnn_validation_scores": [info["validation_score"] for _, info in cnn_units],
-                         "net_validation_score": net_info["validation_score"]})
-        echo(f"  fold {number}: w = {weight} chosen on validation (score {scores[weight]:.4f}; CompositionNet alone "
-             f"{scores[1.0]:.4f}, CNN ensemble alone {scores[0.0]:.4f})")
+                         "net_validation_scores": [info["validation_score"] for _, info in net_units]})
+        echo(f"  fold {number}: w = {weight} chosen on validation (score {scores[weight]:.4f}; {network} alone "
+             f"{scores[1.0]:.4f}, CNN ensemble alone {scores[0.0]:.4f}); apart: modal {apart['modal']}, chemistry "
+             f"{apart['chemistry']}")
     tested = np.zeros(n, bool)
     for _, _, test in folds:
         tested[test] = True
@@ -224,24 +263,27 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
             pred["modal"][rest], data.modal[rest], [0, 1, 2]), 2)}
         return {"method": method, "source": "measured", **cell}
 
-    rows = [row(NET, rows_pred[NET])]
+    rows = [{**row(NET, rows_pred[NET]), "net_seeds": [net_seeds[0]]}]
+    if network != NET:
+        rows.append({**row(network, rows_pred[network]), "net_seeds": list(net_seeds)})
     rows += [{**row(f"Korda et al. 2023 CNN, rebuilt, seed {s}", single[s], sigmas=False), "seeds": [s]}
              for s in seeds]
     rows += [{**row(CNN_ENSEMBLE.format(n=len(seeds)), rows_pred["cnn"]), "seeds": list(seeds)},
-             row(FIXED, rows_pred[FIXED]), row(CHOSEN, rows_pred[CHOSEN])]
+             row(FIXED, rows_pred[FIXED]), row(CHOSEN, rows_pred[CHOSEN]), row(APART, rows_pred[APART])]
     singles = [r["subsets"]["all"]["modal_rmse_pp"] for r in rows if len(r.get("seeds", [])) == 1]
     result = {"table": "composition-blend", "quick": quick, "folds": [k + 1 for k in used],
-              "of_folds": len(all_folds), "seeds": list(seeds), "weights": list(WEIGHTS),
+              "of_folds": len(all_folds), "seeds": list(seeds), "net_seeds": list(net_seeds), "network": network,
+              "weights": list(WEIGHTS),
               "protocol": (f"RELAB {n} spectra (korda2023), the composition table's {folds_note(used, len(all_folds))}"
                            " grouped by material and its validation splits; CompositionNet: the shipped recipe's "
-                           f"member, seed 0; the rebuilt Korda et al. 2023 CNN, seeds {list(seeds)}, and their mean; "
-                           "blends of the two, w = CompositionNet's share; fresh held-out spectra"
+                           f"member, seeds {list(net_seeds)}; the rebuilt Korda et al. 2023 CNN, seeds {list(seeds)}, "
+                           f"and their mean; blends w * {network} + (1 - w) * CNN ensemble; fresh held-out spectra"
                            + (" (quick: 2 folds, 2 seeds, 2 epochs)" if quick else "")),
               "rows": rows, "per_fold": per_fold, "per_unit": infos,
               "cnn_seed_spread_pp": {"mean": round(float(np.mean(singles)), 2), "std": round(float(np.std(singles)), 2),
                                      "range": round(float(np.ptp(singles)), 2)},
-              "worst_spectra": {CHOSEN: worst_spectra(data, rows_pred[CHOSEN]["modal"], known),
-                                NET: worst_spectra(data, rows_pred[NET]["modal"], known)},
+              "worst_spectra": {APART: worst_spectra(data, rows_pred[APART]["modal"], known),
+                                network: worst_spectra(data, rows_pred[network]["modal"], known)},
               "seconds": round(time.perf_counter() - start, 1)}
     (output / "tablecomposition-blend.json").write_text(json.dumps(result, indent=1))
     return result
@@ -266,10 +308,15 @@ def format_composition_blend(result: dict) -> str:
     spread = result["cnn_seed_spread_pp"]
     lines.append(f"spread of the single CNN seeds' RMSE (all): {spread['mean']} +- {spread['std']} "
                  f"(range {spread['range']}) pp")
-    lines.append("w chosen on validation, per fold: " + ", ".join(
-        f"fold {f['fold']} {f['chosen_weight']}" for f in result["per_fold"]))
+    lines.append(f"blend = w * {result.get('network', NET)} + (1 - w) * CNN ensemble; w chosen on validation, per "
+                 "fold: " + ", ".join(f"fold {f['fold']} {f['chosen_weight']}" for f in result["per_fold"]))
+    if all("chosen_apart" in f for f in result["per_fold"]):
+        lines.append("w chosen apart on validation, per fold (modal / chemistry): " + ", ".join(
+            f"fold {f['fold']} {f['chosen_apart']['modal']} / {f['chosen_apart']['chemistry']}"
+            for f in result["per_fold"]))
     low = result["rows"][0]["low_ca_clinopyroxenes"]["n"]
-    short = {NET: "CompositionNet", FIXED: "blend w = 0.5", CHOSEN: "blend w chosen"}
+    short = {NET: "CompositionNet", result.get("network", NET): "CompositionEnsemble", FIXED: "blend w = 0.5",
+             CHOSEN: "blend w chosen", APART: "blend w apart"}
     lines.append(f"the {low} pure clinopyroxenes with Wo < {LOW_CA_WO} (pigeonite-like) carry, of the squared error: "
                  + ", ".join(f"{short.get(r['method'], r['method'].split(', ')[-1])} "
                              f"{100 * r['low_ca_clinopyroxenes']['error_share']:.0f}%" for r in result["rows"]))
