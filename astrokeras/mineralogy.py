@@ -1,5 +1,6 @@
 """The composition part of :func:`astrokeras.analyze`: modal mineralogy and mineral chemistry of one spectrum, each
-with a calibrated 1-sigma, from the ``composition-net-mineralogy`` preset (CompositionNet, run as TFLite), and the
+with a calibrated 1-sigma, from the ``composition-net-mineralogy`` preset (an ensemble of CompositionNets, blended
+with Korda-style CNNs where the spectrum covers the whole 0.45-2.45 um grid; run as TFLite), and the
 spectrum's band parameters (Band I / II centres, the Band Area Ratio, the Gaffey S-subtype and the published
 calibrations) where both bands are measured, and the meteorite analogue they point to (the H / L / LL chondrite of
 an S- or Q-type, the howardite / eucrite / diogenite of a V-type; :mod:`astrokeras.physics.meteorite_analogue`).
@@ -86,6 +87,14 @@ def summary_of(p) -> dict:
             "band_ii_open": bool(p.band_ii_open)}
 
 
+def _network_words(card: dict, full: bool) -> str:
+    """Which networks answered: a CompositionBlend blends its CNNs in on a full-coverage spectrum only."""
+    if card.get("model") == "CompositionBlend" and full:
+        return "CompositionNet ensemble blended with Korda-style CNNs"
+    return "CompositionNet ensemble" if card.get("model") in ("CompositionEnsemble", "CompositionBlend") \
+        else "CompositionNet"
+
+
 def _missing(mask, needed, grid) -> str:
     """``" (missing: 0.90-1.60 um)"``: the needed grid bands the spectrum does not cover, in words."""
     absent = needed & ~mask
@@ -131,6 +140,6 @@ def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composit
         chemistry=_round(chemistry[kept], [chemistry_names[k] for k in kept]) or None,
         chemistry_1sigma=_round(chemistry_sigma[kept], [chemistry_names[k] for k in kept]) or None,
         band_parameters=band, analogue=analogue_of(top_class, band),
-        note=f"CompositionNet ({PRESET}) on {coverage}; modal volume fractions and mole fractions with calibrated "
-             f"1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%",
+        note=f"{_network_words(card, full)} ({PRESET}) on {coverage}; modal volume fractions and mole fractions "
+             f"with calibrated 1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%",
         models=[PRESET])

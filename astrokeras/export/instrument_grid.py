@@ -220,6 +220,7 @@ def export_fixed_grid(preset: str, spec: str, quantize: str, out_dir, presets_di
     from astrokeras.export.savedmodel import export_savedmodel
     from astrokeras.export.serving import _outputs
     from astrokeras.export.tflite import TFLiteModel, to_tflite
+    from astrokeras.models.composition_blend import CompositionBlend
     from astrokeras.models.composition_ensemble import CompositionEnsemble
     from astrokeras.models.composition_net import CompositionNet
     from astrokeras.models.preset_loading import load_preset
@@ -231,8 +232,8 @@ def export_fixed_grid(preset: str, spec: str, quantize: str, out_dir, presets_di
         raise ValueError(f"--grid bakes a coverage mask into a coverage-masked preset (coverage-net-taxonomy, "
                          f"composition-net-mineralogy); {preset} reads its own fixed grid already")
     grid, wavelengths = grid_of(card), grid_wavelengths(spec)
-    # CompositionNet (and an ensemble of them) reads reflectance, CoverageNet its log
-    reflectance_input = isinstance(model, (CompositionNet, CompositionEnsemble))
+    # CompositionNet (an ensemble of them, a blend) reads reflectance, CoverageNet its log
+    reflectance_input = isinstance(model, (CompositionNet, CompositionEnsemble, CompositionBlend))
     fixed = fixed_grid_model(int8_form(model) if quantize == "int8" else model, grid, wavelengths,
                              reflectance_input=reflectance_input)
     mask = fixed.get_layer("instrument_grid").mask

@@ -125,7 +125,7 @@ def version_of(card: dict) -> int:
     return int(date.replace("-", "")) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else 1
 
 
-COMPOSITION_MODELS = ("CompositionNet", "CompositionEnsemble")  # read reflectance with a coverage mask
+COMPOSITION_MODELS = ("CompositionNet", "CompositionEnsemble", "CompositionBlend")  # reflectance and a coverage mask
 
 
 def masked(card: dict) -> bool:

@@ -19,9 +19,11 @@ from astrokeras.models import (  # noqa: F401  (register the networks)
     aae_net,
     ae_trans,
     asc_net,
+    composition_blend,
     composition_ensemble,
     composition_net,
     coverage_net,
+    korda_cnn,
 )
 from astrokeras.models.preset_model import load_keras_file
 from astrokeras.presets import card_of, preset_path

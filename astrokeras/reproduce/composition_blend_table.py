@@ -66,12 +66,12 @@ from astrokeras.reproduce.composition_levers import _oc_scores
 from astrokeras.reproduce.composition_table import _fold_rows, _restrict, score_method
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.training.composition import CompositionConfig, rmse_of, sigma_scales
+from astrokeras.training.composition_blend import WEIGHTS, blend, choose_weights_apart
 from astrokeras.training.korda_baseline import KordaConfig
 
 log = logging.getLogger(__name__)
 KORDA_SEEDS = (0, 1, 2, 3, 4)
 NET_SEEDS = (0, 1, 2)  # CompositionNet's seeds: the shipped recipe's members; the first is NET's
-WEIGHTS = tuple(round(w, 1) for w in np.linspace(0.0, 1.0, 11))  # CompositionNet's share, chosen on validation
 FIXED_WEIGHT = 0.5
 WORST_SHARE = 0.05
 PYROXENE_PURE = 0.95  # OPX + CPX at or above this: the "pure pyroxenes" Korda et al.'s v3 outlier rule is about
@@ -84,13 +84,6 @@ CHOSEN = "blend, one w chosen on each fold's validation split"
 APART = "blend, w for modal and for chemistry chosen apart on validation"
 
 
-def blend(net: dict, cnn: dict, weight, keys=("modal", "chemistry")) -> dict:
-    """``w * net + (1 - w) * cnn`` for each of ``keys`` (the modal fractions still sum to one); ``weight`` is one
-    ``w`` or a ``{key: w}``."""
-    share = weight if isinstance(weight, dict) else dict.fromkeys(keys, weight)
-    return {key: share[key] * np.asarray(net[key]) + (1.0 - share[key]) * np.asarray(cnn[key]) for key in keys}
-
-
 def validation_score(pred: dict, data, rows) -> float:
     """OL/OPX/CPX RMSE plus chemistry RMSE (fractions): the composition tables' selection score."""
     return rmse_of(pred["modal"], data.modal[rows], [0, 1, 2]) + rmse_of(pred["chemistry"], data.chemistry[rows])
@@ -101,17 +94,6 @@ def choose_weight(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> tuple[fl
     ``rows`` (the first such in ``weights`` on a tie), and every weight's score."""
     scores = {w: round(validation_score(blend(net, cnn, w), data, rows), 5) for w in weights}
     return min(scores, key=scores.get), scores
-
-
-def choose_weights_apart(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> dict:
-    """``{"modal": w, "chemistry": w}``: for each output, the network's share in :func:`blend` with the lowest RMSE
-    on ``rows`` (OL/OPX/CPX for the modal fractions; the present labels for the chemistry), the first on a tie."""
-    truth = {"modal": (data.modal[rows], [0, 1, 2]), "chemistry": (data.chemistry[rows], None)}
-    chosen = {}
-    for key, (true, columns) in truth.items():
-        scores = {w: round(rmse_of(blend(net, cnn, w, keys=(key,))[key], true, columns), 6) for w in weights}
-        chosen[key] = min(scores, key=scores.get)
-    return chosen
 
 
 def error_concentration(predicted, true, share: float = WORST_SHARE) -> float:

@@ -1,0 +1,160 @@
+"""CompositionBlend: the composition network blended with Korda-style CNNs where a spectrum covers the whole grid.
+
+On the composition table's folds (``astrokeras reproduce --table composition-blend``) the rebuilt Korda et al. 2023
+CNN (:class:`~astrokeras.models.korda_cnn.KordaCNN`) reads the chemistry far better than CompositionNet, and a blend
+of the two reads the modal fractions better than either. The CNN reads only the full grid (it has no coverage
+mask), so the blend is one graph that answers:
+
+* on a spectrum that covers every band of the grid (``min(mask) == 1``): ``w * network + (1 - w) * mean(CNNs)``
+  for the modal fractions and the chemistry, each output with its own ``w`` (chosen on a validation split), and
+  the network's 1-sigma times a last calibration factor (a fixed log-scale per label, set on that split);
+* on any other coverage (Hayabusa NIRS' 0.82-2.08 um, a spectrum with a gap): the network's answer, unchanged.
+
+The network is a :class:`~astrokeras.models.composition_ensemble.CompositionEnsemble` (or one CompositionNet); the
+CNNs read the spectrum divided by its value at the normalisation band (0.55 um on the shipped grid), so the blend
+takes CompositionNet's inputs (``spectrum`` at any level, ``mask``) and gives its outputs (``modal``,
+``chemistry``: means then log-sigmas): :func:`~astrokeras.models.composition_net.split_outputs`, the exports,
+the serving layout and :func:`astrokeras.analyze` read it as they read the network alone.
+
+Example
+-------
+>>> import numpy as np
+>>> from astrokeras.models.composition_net import CompositionNet, split_outputs
+>>> from astrokeras.models.korda_cnn import KordaCNN
+>>> net = CompositionNet(16, width=8, mlp_units=8, head_units=8, patch=4, conv_filters=4)
+>>> blend = CompositionBlend(net, [KordaCNN(16), KordaCNN(16)], modal_weight=0.0, chemistry_weight=0.0,
+...                          normalise_index=2)
+>>> spectrum = np.random.default_rng(0).uniform(0.5, 1.5, (2, 16))
+>>> mask = np.stack([np.ones(16), np.r_[np.zeros(4), np.ones(12)]])   # full; 4 bands not covered
+>>> both = split_outputs(blend.predict({"spectrum": spectrum, "mask": mask}, verbose=0))
+>>> alone = split_outputs(net.predict({"spectrum": spectrum, "mask": mask}, verbose=0))
+>>> bool(np.allclose(both["modal"][1], alone["modal"][1], atol=1e-6))   # not full: the network's answer
+True
+>>> bool(np.allclose(both["modal"][0], alone["modal"][0], atol=1e-3))   # full, w = 0: the CNNs' answer
+False
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from astrokeras.models.composition_ensemble import CompositionEnsemble, _named
+from astrokeras.models.composition_net import CompositionNet
+from astrokeras.models.korda_cnn import KordaCNN
+from astrokeras.models.preset_model import PresetModel
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class NormaliseAt(keras.layers.Layer):
+    """A spectrum divided by its value in band ``index`` (floored at 1e-6, so an uncovered band gives no NaN).
+
+    >>> [round(float(v), 2) for v in ops.convert_to_numpy(NormaliseAt(1)(ops.convert_to_tensor([[1.0, 2.0, 3.0]])))[0]]
+    [0.5, 1.0, 1.5]
+    """
+
+    def __init__(self, index: int, **kwargs):
+        super().__init__(**kwargs)
+        self.index = int(index)
+
+    def call(self, spectrum):
+        level = spectrum[:, self.index:self.index + 1]
+        return spectrum / ops.maximum(level, ops.cast(1e-6, spectrum.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "index": self.index}
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class CoverageBlend(keras.layers.Layer):
+    """``[network's packed output (means, log-sigmas), partners' mean, mask]`` -> the packed blend.
+
+    Where ``mask`` covers every band: ``weight * mean + (1 - weight) * partners`` and ``log_sigma + log_scale``;
+    elsewhere the network's output. ``log_scale`` (one per label, not trainable, zero when built) is the
+    calibration of the full-coverage 1-sigma.
+
+    >>> packed = ops.convert_to_tensor([[0.2, 0.0], [0.2, 0.0]])   # mean 0.2, log-sigma 0
+    >>> partner = ops.convert_to_tensor([[0.6], [0.6]])
+    >>> mask = ops.convert_to_tensor([[1.0, 1.0], [1.0, 0.0]])
+    >>> out = ops.convert_to_numpy(CoverageBlend(1, 0.25)([packed, partner, mask]))
+    >>> [round(float(v), 3) for v in out[:, 0]]                    # 0.25 * 0.2 + 0.75 * 0.6; not full: 0.2
+    [0.5, 0.2]
+    """
+
+    def __init__(self, units: int, weight: float, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.weight = int(units), float(weight)
+
+    def build(self, input_shape):
+        self.log_scale = self.add_weight(name="log_scale", shape=(self.units,), initializer="zeros", trainable=False)
+
+    def call(self, inputs):
+        packed, partner, mask = inputs
+        full = ops.cast(ops.min(mask, axis=1, keepdims=True) > 0.5, packed.dtype)
+        share = 1.0 - full * (1.0 - self.weight)  # the network's share: weight where full, 1 elsewhere
+        mean = share * packed[:, :self.units] + (1.0 - share) * ops.cast(partner, packed.dtype)
+        log_sigma = packed[:, self.units:] + full * ops.cast(self.log_scale, packed.dtype)[None]
+        return ops.concatenate([mean, log_sigma], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "weight": self.weight}
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class CompositionBlend(PresetModel):
+    """``network`` (a CompositionEnsemble or CompositionNet) blended with ``partners`` (KordaCNNs on the same grid)
+    on full-coverage spectra; see the module docstring. ``modal_weight`` / ``chemistry_weight``: the network's
+    share of each output there; ``normalise_index``: the band the CNNs' input is normalised at."""
+
+    def __init__(self, network, partners, modal_weight: float = 0.5, chemistry_weight: float = 0.5,
+                 normalise_index: int = 10, **kwargs):
+        if not isinstance(network, keras.Model):
+            network = keras.saving.deserialize_keras_object(network)
+        partners = [p if isinstance(p, keras.Model) else keras.saving.deserialize_keras_object(p) for p in partners]
+        if not isinstance(network, (CompositionEnsemble, CompositionNet)):
+            raise TypeError(f"the network is a {type(network).__name__}, not a CompositionEnsemble or CompositionNet")
+        if not partners:
+            raise ValueError("CompositionBlend needs at least one partner (a KordaCNN)")
+        strangers = [p.name for p in partners if not isinstance(p, KordaCNN) or p.bands != network.bands
+                     or p.minerals != len(network.minerals) or p.chemistry != len(network.chemistry)]
+        if strangers:
+            raise ValueError(f"partners {strangers} are not KordaCNNs with the network's grid ({network.bands} "
+                             f"bands) and outputs ({len(network.minerals)} minerals, {len(network.chemistry)} "
+                             "chemistry labels)")
+        for weight in (modal_weight, chemistry_weight):
+            if not 0.0 <= weight <= 1.0:
+                raise ValueError(f"a blend weight must lie in [0, 1], got {weight}")
+        partners = [_named(p, f"partner_{i}") for i, p in enumerate(partners)]
+        spectrum = keras.Input((network.bands,), name="spectrum")
+        mask = keras.Input((network.bands,), name="mask")
+        answer = network({"spectrum": spectrum, "mask": mask})
+        normalised = NormaliseAt(normalise_index, name="normalise")(spectrum)
+        answers = [p(normalised) for p in partners]
+        sizes = {"modal": len(network.minerals), "chemistry": len(network.chemistry)}
+        weights = {"modal": modal_weight, "chemistry": chemistry_weight}
+        outputs = {}
+        for key in ("modal", "chemistry"):
+            found = [a[key] for a in answers]
+            mean = found[0] if len(found) == 1 else keras.layers.Average(name=f"{key}_partners")(found)
+            outputs[key] = CoverageBlend(sizes[key], weights[key], name=f"{key}_blend", dtype="float32")(
+                [answer[key], mean, mask])
+        kwargs.setdefault("name", "composition_blend")
+        super().__init__({"spectrum": spectrum, "mask": mask}, outputs, **kwargs)
+        self.network, self.partners = network, partners
+        self.modal_weight, self.chemistry_weight = float(modal_weight), float(chemistry_weight)
+        self.normalise_index = int(normalise_index)
+        self.bands, self.minerals, self.chemistry = network.bands, network.minerals, network.chemistry
+
+    @property
+    def members(self) -> list:
+        """The network's members (itself when it is one CompositionNet), as a CompositionEnsemble lists them."""
+        return list(getattr(self.network, "members", [self.network]))
+
+    def get_config(self):
+        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network),
+                "partners": [keras.saving.serialize_keras_object(p) for p in self.partners],
+                "modal_weight": self.modal_weight, "chemistry_weight": self.chemistry_weight,
+                "normalise_index": self.normalise_index}
