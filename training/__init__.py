@@ -17,15 +17,16 @@ from astrokeras.recipes import (
     ae_trans_olivine_pyroxene,
     asc_net_visible_4class,
     asc_net_visnir_11class,
-    composition_net_mineralogy_ensemble,
+    composition_net_mineralogy_blend,
     coverage_net_taxonomy,
 )
 
 _SHIPPED = (coverage_net_taxonomy, asc_net_visible_4class, asc_net_visnir_11class, aae_net_albedo,
-            aae_net_albedo_visible, ae_trans_olivine_pyroxene, composition_net_mineralogy_ensemble)
+            aae_net_albedo_visible, ae_trans_olivine_pyroxene, composition_net_mineralogy_blend)
 RECIPES = {module.RECIPE.name: module.RECIPE for module in _SHIPPED}
 # The module that defines each preset's recipe (``composition-net-mineralogy`` is the ensemble of
-# ``composition_net_mineralogy``'s network: composition_net_mineralogy_ensemble).
+# ``composition_net_mineralogy``'s network, composition_net_mineralogy_ensemble, blended with Korda-style CNNs:
+# composition_net_mineralogy_blend).
 RECIPE_MODULES = {module.RECIPE.name: module.__name__ for module in _SHIPPED}
 
 

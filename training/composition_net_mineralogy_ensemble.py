@@ -1,6 +1,8 @@
-"""Recipe: the ``composition-net-mineralogy`` preset that ``astrokeras analyze`` uses -- five CompositionNets of
-the ``composition_net_mineralogy`` recipe (its data, folds, settings; read that file), seeds 0-4, shipped as one
-:class:`~astrokeras.models.composition_ensemble.CompositionEnsemble`.
+"""Recipe: the network of the ``composition-net-mineralogy`` preset that ``astrokeras analyze`` uses -- five
+CompositionNets of the ``composition_net_mineralogy`` recipe (its data, folds, settings; read that file), seeds 0-4,
+as one :class:`~astrokeras.models.composition_ensemble.CompositionEnsemble`. The preset ships it blended with
+Korda-style CNNs on full-coverage spectra (``composition_net_mineralogy_blend.py``); this file alone trains the
+ensemble without them.
 
 Why five: one network's answer for an asteroid hung on its seed. Trained on every spectrum with seeds 0-4, the
 single recipe put Itokawa's olivine (Hayabusa NIRS, 0.82-2.08 um) anywhere from 43 to 76% (std 11.6 points) and
