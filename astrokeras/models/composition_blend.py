@@ -47,19 +47,27 @@ from astrokeras.models.preset_model import PresetModel
 
 @keras.saving.register_keras_serializable(package="astrokeras")
 class NormaliseAt(keras.layers.Layer):
-    """A spectrum divided by its value in band ``index`` (floored at 1e-6, so an uncovered band gives no NaN).
+    """``[spectrum, mask]`` -> the spectrum divided by its value in band ``index``, or by 1 where the mask does not
+    cover that band: no division by zero in any runtime (an int8 TFLite DIV refuses a zero divisor).
 
-    >>> [round(float(v), 2) for v in ops.convert_to_numpy(NormaliseAt(1)(ops.convert_to_tensor([[1.0, 2.0, 3.0]])))[0]]
-    [0.5, 1.0, 1.5]
+    >>> spectrum = ops.convert_to_tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 3.0]])
+    >>> mask = ops.convert_to_tensor([[1.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+    >>> ops.convert_to_numpy(NormaliseAt(1)([spectrum, mask])).round(2).tolist()
+    [[0.5, 1.0, 1.5], [0.0, 0.0, 3.0]]
     """
 
     def __init__(self, index: int, **kwargs):
         super().__init__(**kwargs)
         self.index = int(index)
 
-    def call(self, spectrum):
-        level = spectrum[:, self.index:self.index + 1]
-        return spectrum / ops.maximum(level, ops.cast(1e-6, spectrum.dtype))
+    def call(self, inputs):
+        spectrum, mask = inputs
+        covered = ops.cast(mask[:, self.index:self.index + 1] > 0.5, spectrum.dtype)
+        level = covered * spectrum[:, self.index:self.index + 1] + (1.0 - covered)
+        return spectrum / level
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0])
 
     def get_config(self):
         return {**super().get_config(), "index": self.index}
@@ -131,7 +139,7 @@ class CompositionBlend(PresetModel):
         spectrum = keras.Input((network.bands,), name="spectrum")
         mask = keras.Input((network.bands,), name="mask")
         answer = network({"spectrum": spectrum, "mask": mask})
-        normalised = NormaliseAt(normalise_index, name="normalise")(spectrum)
+        normalised = NormaliseAt(normalise_index, name="normalise")([spectrum, mask])
         answers = [p(normalised) for p in partners]
         sizes = {"modal": len(network.minerals), "chemistry": len(network.chemistry)}
         weights = {"modal": modal_weight, "chemistry": chemistry_weight}
