@@ -125,3 +125,14 @@ def test_fitting_a_blend_on_real_spectra_never_scores_worse_than_its_ends(mirror
     scores = info["validation_scores"]
     assert scores["blend"] <= min(scores["network"], scores["cnn_mean"]) + 1e-4   # each share is the best of 11
     assert model.get_layer("normalise").index == int(np.argmin(np.abs(VISNIR_GRID - 0.55)))
+
+
+def test_the_int8_form_of_a_blend_is_its_networks():
+    from astrokeras.export.int8_form import int8_form
+
+    net = _net()
+    blend = CompositionBlend(net, [KordaCNN(BANDS)], 0.0, 0.0, normalise_index=3)
+    x = _inputs()
+    form = int8_form(blend)
+    assert not isinstance(form, CompositionBlend) and sorted(t.name for t in form.inputs) == ["mask", "spectrum"]
+    np.testing.assert_allclose(_parts(form, x)["modal"], _parts(net, x)["modal"], atol=1e-4)
