@@ -30,13 +30,12 @@ import numpy as np
 
 from astrokeras.datasets.relab_composition import CompositionData
 from astrokeras.models.composition_blend import CompositionBlend
-from astrokeras.models.composition_net import split_outputs
 from astrokeras.training.composition import (
     evaluation_inputs,
     predict_composition,
     rmse_of,
-    sigma_scales,
 )
+from astrokeras.training.composition_ensemble import calibrate_log_scales
 from astrokeras.training.korda_baseline import KordaConfig, fit_korda_cnn, predict_korda
 
 log = logging.getLogger(__name__)
@@ -67,14 +66,7 @@ def choose_weights_apart(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> d
 def calibrate_blend(model: CompositionBlend, inputs: dict, modal, chemistry) -> dict:
     """Set the blend's full-coverage log-scales so that about 68% of the validation residuals (full-coverage
     ``inputs``) fall within its 1-sigma; returns the factors applied (per label)."""
-    parts = split_outputs(model.predict(inputs, batch_size=512, verbose=0))
-    factors = {}
-    for key, true in (("modal", modal), ("chemistry", chemistry)):
-        scale = np.clip(sigma_scales(parts[key], parts[f"{key}_sigma"], true), 1e-3, 1e3)
-        layer = model.get_layer(f"{key}_blend")
-        layer.log_scale.assign(np.asarray(layer.log_scale) + np.log(scale).astype("float32"))
-        factors[key] = [round(float(s), 4) for s in scale]
-    return factors
+    return calibrate_log_scales(model, inputs, modal, chemistry, "{key}_blend")
 
 
 def _score(pred: dict, data, rows) -> float:
