@@ -218,11 +218,8 @@ def export_fixed_grid(preset: str, spec: str, quantize: str, out_dir, presets_di
     from astrokeras.export.int8_form import int8_form
     from astrokeras.export.preset_inputs import output_change
     from astrokeras.export.savedmodel import export_savedmodel
-    from astrokeras.export.serving import _outputs
+    from astrokeras.export.serving import COMPOSITION_MODELS, _outputs
     from astrokeras.export.tflite import TFLiteModel, to_tflite
-    from astrokeras.models.composition_blend import CompositionBlend
-    from astrokeras.models.composition_ensemble import CompositionEnsemble
-    from astrokeras.models.composition_net import CompositionNet
     from astrokeras.models.preset_loading import load_preset
     from astrokeras.presets import grid_of
     from astrokeras.spectra.coverage import describe, encode
@@ -233,7 +230,7 @@ def export_fixed_grid(preset: str, spec: str, quantize: str, out_dir, presets_di
                          f"composition-net-mineralogy); {preset} reads its own fixed grid already")
     grid, wavelengths = grid_of(card), grid_wavelengths(spec)
     # CompositionNet (an ensemble of them, a blend) reads reflectance, CoverageNet its log
-    reflectance_input = isinstance(model, (CompositionNet, CompositionEnsemble, CompositionBlend))
+    reflectance_input = card.get("model") in COMPOSITION_MODELS
     fixed = fixed_grid_model(int8_form(model) if quantize == "int8" else model, grid, wavelengths,
                              reflectance_input=reflectance_input)
     mask = fixed.get_layer("instrument_grid").mask

@@ -66,7 +66,12 @@ from astrokeras.reproduce.composition_levers import _oc_scores
 from astrokeras.reproduce.composition_table import _fold_rows, _restrict, score_method
 from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
 from astrokeras.training.composition import CompositionConfig, rmse_of, sigma_scales
-from astrokeras.training.composition_blend import WEIGHTS, blend, choose_weights_apart
+from astrokeras.training.composition_blend import (
+    WEIGHTS,
+    blend,
+    choose_weights_apart,
+    validation_score,
+)
 from astrokeras.training.korda_baseline import KordaConfig
 
 log = logging.getLogger(__name__)
@@ -82,11 +87,6 @@ CNN_ENSEMBLE = "Korda et al. 2023 CNN, rebuilt, ensemble of {n} seeds"
 FIXED = "blend, w = 0.5 (fixed in advance)"
 CHOSEN = "blend, one w chosen on each fold's validation split"
 APART = "blend, w for modal and for chemistry chosen apart on validation"
-
-
-def validation_score(pred: dict, data, rows) -> float:
-    """OL/OPX/CPX RMSE plus chemistry RMSE (fractions): the composition tables' selection score."""
-    return rmse_of(pred["modal"], data.modal[rows], [0, 1, 2]) + rmse_of(pred["chemistry"], data.chemistry[rows])
 
 
 def choose_weight(net: dict, cnn: dict, data, rows, weights=WEIGHTS) -> tuple[float, dict]:

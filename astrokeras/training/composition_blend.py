@@ -69,7 +69,9 @@ def calibrate_blend(model: CompositionBlend, inputs: dict, modal, chemistry) -> 
     return calibrate_log_scales(model, inputs, modal, chemistry, "{key}_blend")
 
 
-def _score(pred: dict, data, rows) -> float:
+def validation_score(pred: dict, data, rows) -> float:
+    """OL/OPX/CPX RMSE plus chemistry RMSE (fractions) of predictions on ``rows``: the composition tables'
+    selection score."""
     return rmse_of(pred["modal"], data.modal[rows], [0, 1, 2]) + rmse_of(pred["chemistry"], data.chemistry[rows])
 
 
@@ -89,8 +91,8 @@ def fit_composition_blend(data: CompositionData, rows, validation_rows, network,
         infos.append({"seed": seed, "seconds": round(time.perf_counter() - begun, 1)})
     inputs = evaluation_inputs(data.spectra[validation_rows])
     net_val = predict_composition(network, inputs)
-    cnn_val = {key: np.mean([predict_korda(p, data.spectra[validation_rows])[i] for p in partners], axis=0)
-               for i, key in enumerate(("modal", "chemistry"))}
+    answers = [predict_korda(p, data.spectra[validation_rows]) for p in partners]
+    cnn_val = {key: np.mean([a[i] for a in answers], axis=0) for i, key in enumerate(("modal", "chemistry"))}
     chosen = choose_weights_apart(net_val, cnn_val, data, validation_rows, weights)
     index = int(np.argmin(np.abs(np.asarray(data.grid) - NORMALISE_UM)))
     model = CompositionBlend(network, partners, chosen["modal"], chosen["chemistry"], normalise_index=index)
@@ -98,9 +100,9 @@ def fit_composition_blend(data: CompositionData, rows, validation_rows, network,
     blended = predict_composition(model, inputs)
     info = {"partners": infos, "partner_config": dataclasses.asdict(config), "weights": chosen,
             "validation_rows": len(validation_rows), "fit_rows": len(fit_rows),
-            "validation_scores": {"network": round(_score(net_val, data, validation_rows), 5),
-                                  "cnn_mean": round(_score(cnn_val, data, validation_rows), 5),
-                                  "blend": round(_score(blended, data, validation_rows), 5)},
+            "validation_scores": {"network": round(validation_score(net_val, data, validation_rows), 5),
+                                  "cnn_mean": round(validation_score(cnn_val, data, validation_rows), 5),
+                                  "blend": round(validation_score(blended, data, validation_rows), 5)},
             "sigma_factors": factors, "seconds": round(time.perf_counter() - start, 1)}
     log.info(f"composition blend: network's share {chosen} chosen on {len(validation_rows)} validation spectra; "
              f"scores {info['validation_scores']}")
