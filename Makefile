@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(VENV)/bin/astrokeras reproduce --results docs/results.md $(ARGS)
 
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -q --durations=20 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info
