@@ -25,37 +25,51 @@ from astrokeras.presets import preset_cards
 from astrokeras.recipes import RECIPES
 from astrokeras.reproduce import albedo_tables
 from astrokeras.reproduce.albedo_tables import format_albedo_table
-from astrokeras.reproduce.composition_table import (
-    format_composition_table,
-    run_composition_table,
-)
-from astrokeras.reproduce.coverage_table import (
-    format_coverage_table,
-    run_coverage_table,
-)
-from astrokeras.reproduce.presets import preset_code_modules, train_presets
-from astrokeras.reproduce.results_page import TITLES, saved_compute, write_results_page
-from astrokeras.reproduce.saved_folds import code_key, table_store
 from astrokeras.reproduce.composition_blend_table import (
     format_composition_blend,
     run_composition_blend_table,
+)
+from astrokeras.reproduce.composition_coverage_table import (
+    format_composition_coverage,
+    run_composition_coverage_table,
 )
 from astrokeras.reproduce.composition_ensemble_table import (
     format_composition_ensemble,
     run_composition_ensemble_table,
 )
-from astrokeras.reproduce.composition_levers import format_composition_levers, run_composition_levers
-from astrokeras.reproduce.coverage_levers import format_coverage_levers, run_coverage_levers, write_experts
+from astrokeras.reproduce.composition_levers import (
+    format_composition_levers,
+    run_composition_levers,
+)
+from astrokeras.reproduce.composition_table import (
+    format_composition_table,
+    run_composition_table,
+)
 from astrokeras.reproduce.coverage_ensemble_levers import (
     format_coverage_ensemble_levers,
     run_coverage_ensemble_levers,
+)
+from astrokeras.reproduce.coverage_levers import (
+    format_coverage_levers,
+    run_coverage_levers,
+    write_experts,
+)
+from astrokeras.reproduce.coverage_table import (
+    format_coverage_table,
+    run_coverage_table,
 )
 from astrokeras.reproduce.coverage_training_levers import (
     format_coverage_training_levers,
     run_coverage_training_levers,
 )
-from astrokeras.reproduce.fine_classes import format_fine_classes_table, run_fine_classes_table
+from astrokeras.reproduce.fine_classes import (
+    format_fine_classes_table,
+    run_fine_classes_table,
+)
 from astrokeras.reproduce.fine_classes import write_models as write_fine_class_models
+from astrokeras.reproduce.presets import preset_code_modules, train_presets
+from astrokeras.reproduce.results_page import TITLES, saved_compute, write_results_page
+from astrokeras.reproduce.saved_folds import code_key, table_store
 from astrokeras.reproduce.settings_table import (
     format_settings_table,
     run_settings_table,
@@ -78,7 +92,7 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
     """Yield the result of each table in ``tables`` as it finishes (9, 10 and 13 share one run). Every fold is
     saved under ``<output>/folds/`` and reused when nothing changed; ``folds`` (numbered from 1, e.g. ``(4, 5)``):
     the fold tables (coverage, coverage-training, coverage-ensemble, fine-classes, composition, composition-levers,
-    composition-ensemble, composition-blend, 5, 7, 9, 10, 13, albedo-visible) run and print those folds only."""
+    composition-ensemble, composition-blend, composition-coverage, 5, 7, 9, 10, 13, albedo-visible) run and print those folds only."""
     warm_code_keys()
     done = set()
     for table in tables:
@@ -113,6 +127,8 @@ def run_tables(tables, *, quick=False, ensemble=1, output="outputs", methods=Non
             batch = [run_composition_ensemble_table(output=output, quick=quick, only_folds=folds)]
         elif table == "composition-blend":
             batch = [run_composition_blend_table(output=output, quick=quick, only_folds=folds)]
+        elif table == "composition-coverage":
+            batch = [run_composition_coverage_table(output=output, quick=quick, only_folds=folds)]
         else:
             batch = [run_table(table, quick=quick, ensemble=ensemble, output=output, methods=methods,
                                only_folds=folds)]
@@ -126,7 +142,7 @@ TABLE_MODULES = ("astrokeras.reproduce.settings_table", "astrokeras.reproduce.co
                  "astrokeras.reproduce.coverage_training_levers", "astrokeras.reproduce.coverage_ensemble_levers",
                  "astrokeras.reproduce.composition_table", "astrokeras.reproduce.composition_lever_folds",
                  "astrokeras.reproduce.composition_ensemble_folds", "astrokeras.training.composition_ensemble",
-                 "astrokeras.reproduce.composition_blend_folds",
+                 "astrokeras.reproduce.composition_blend_folds", "astrokeras.reproduce.composition_coverage_folds",
                  "astrokeras.reproduce.taxonomy_tables",
                  "astrokeras.reproduce.albedo_tables", "astrokeras.reproduce.unmixing_tables")
 
@@ -177,6 +193,8 @@ def format_result(result: dict) -> str:
         return format_composition_ensemble(result)
     if result["table"] == "composition-blend":
         return format_composition_blend(result)
+    if result["table"] == "composition-coverage":
+        return format_composition_coverage(result)
     return format_table(result)
 
 

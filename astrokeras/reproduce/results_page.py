@@ -39,6 +39,7 @@ TITLES = {
     "composition-levers": "Composition levers: space-weathering copies, on fresh and weathered spectra",
     "composition-ensemble": "Composition ensemble: the spread over seeds, and the shipped ensemble of five",
     "composition-blend": "Composition blend: CompositionNet beside the Korda-style CNN, their blend, the worst spectra",
+    "composition-coverage": "Composition coverage: the models on the wavelength windows archive files have",
     "5": "Table 5: 4-class taxonomy of SMASS II visible spectra",
     "7": "Table 7: 11-class taxonomy of korda2023 VIS-NIR spectra",
     "11": "Table 11: top-2 classes of named asteroids, out of fold",
@@ -56,7 +57,8 @@ FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-traini
                 "composition": ["composition"],
                 "composition-levers": ["composition-levers"],
                 "composition-ensemble": ["composition-ensemble-table", "composition-ensemble"],
-                "composition-blend": ["composition-blend", "composition-ensemble-table"], "5": ["table5"], "7": ["table7"],
+                "composition-blend": ["composition-blend", "composition-ensemble-table"],
+                "composition-coverage": ["composition-coverage"], "5": ["table5"], "7": ["table7"],
                 "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
                 "settings": ["tablesettings"], "8": ["table8"], "korda": ["tablekorda"], "12": ["table12"]}
 

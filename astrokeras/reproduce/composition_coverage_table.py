@@ -1,0 +1,148 @@
+"""The composition coverage table (``astrokeras reproduce --table composition-coverage``): what the composition
+models answer on the wavelength windows archive files really have, on held-out spectra.
+
+Protocol: the composition table's 5 folds grouped by material and the levers table's validation split of each fold
+(:mod:`~astrokeras.reproduce.composition_coverage_folds`: one CompositionNet, the shipped recipe's member with seed
+0, and one rebuilt Korda et al. 2023 CNN with seed 0 per fold). The held-out fresh spectra are cut to each window of
+:data:`~astrokeras.reproduce.composition_coverage_folds.WINDOWS` and scored with the composition table's scores:
+
+* CompositionNet reads the window through its mask (it was trained on the full grid and on 0.82-2.08 um only);
+* the CNN, on the windows that hold 0.55 um, reads the spectrum with its uncovered end bands filled by the nearest
+  covered value;
+* their blend, ``w * network + (1 - w) * CNN`` with a share for the modal fractions and one for the chemistry chosen
+  on the fold's validation split at full coverage (the shipped blend's rule), 1-sigma the network's scaled there.
+
+So the table says how far each model falls as the window shrinks, and whether the blend, which the shipped preset
+uses only on the full grid, would still help on a spectrum that misses an end by a few bands. One seed per model:
+the single models, not the shipped ensembles (the blend table measures those at full coverage).
+
+Run: ``astrokeras reproduce --table composition-coverage [--folds 1 2]`` (about 10 minutes a fold on 2 cores; each
+fold is saved as it finishes and reused).
+
+Example
+-------
+>>> from astrokeras.reproduce.composition_coverage_table import WINDOWS, CNN_WINDOWS
+>>> list(WINDOWS)[0], CNN_WINDOWS
+('0.45-2.45', ('0.45-2.45', '0.47-2.45', '0.50-2.40'))
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+import time
+
+import numpy as np
+
+from astrokeras.datasets.relab_composition import (
+    VISNIR_GRID,
+    composition_data,
+    composition_folds,
+)
+from astrokeras.reproduce import composition_coverage_folds as coverage_folds
+from astrokeras.reproduce.composition_blend_table import _empty, _scaled_sigma
+from astrokeras.reproduce.composition_coverage_folds import CNN_WINDOWS, WINDOWS
+from astrokeras.reproduce.composition_levers import _oc_scores
+from astrokeras.reproduce.composition_table import _fold_rows, _restrict, score_method
+from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.training.composition import CompositionConfig
+from astrokeras.training.composition_blend import blend, choose_weights_apart
+from astrokeras.training.korda_baseline import KordaConfig
+
+log = logging.getLogger(__name__)
+NET = "CompositionNet (seed 0)"
+CNN = "Korda-style CNN (seed 0), ends filled"
+BLEND = "blend, shares chosen apart on validation"
+KEYS = ("modal", "chemistry")
+
+
+def _sigmas(n):
+    return {"modal_sigma": np.full((n, 4), np.nan), "chemistry_sigma": np.full((n, 5), np.nan)}
+
+
+def run_composition_coverage_table(*, output="outputs", quick: bool = False, only_folds=None,
+                                   echo=log.info) -> dict:
+    """The coverage table (see the module docstring), written to ``<output>/tablecomposition-coverage.json``;
+    ``quick``: 2 folds, 2 epochs (a pipeline check, not a measurement); ``only_folds``: those folds."""
+    start = time.perf_counter()
+    output = pathlib.Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    data = composition_data(VISNIR_GRID)
+    all_folds = composition_folds(data)
+    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
+    folds = [(k + 1, *all_folds[k]) for k in used]
+    member = CompositionConfig(mixtures="none", epochs=2, patience=2, weathering_share=1.0) if quick \
+        else coverage_folds.MEMBER
+    korda = KordaConfig(epochs=2, patience=2) if quick else KordaConfig()
+    store = table_store(output, "composition-coverage", settings={"member": repr(member), "korda": repr(korda),
+                                                                  "windows": WINDOWS},
+                        module=coverage_folds.__name__, quick=quick)
+    echo(f"composition coverage: {len(data)} RELAB spectra, {folds_note(used, len(all_folds))}, windows "
+         f"{', '.join(WINDOWS)}; saved units: {store.folder}")
+    n = len(data)
+    pred = {(model, window): {**_empty(n), **_sigmas(n)} for window in WINDOWS
+            for model in ((NET, CNN, BLEND) if window in CNN_WINDOWS else (NET,))}
+    per_fold, infos = [], []
+    for number, train, test in folds:
+        arrays, info = store.compute(coverage_folds.unit_name(number), lambda: coverage_folds.coverage_unit(
+            data, number, train, test, member, korda, folder=store.folder, log=echo))  # noqa: B023 (called at once)
+        infos.append(info)
+        validation = coverage_folds.validation_rows(data, number, train)
+        net_val, cnn_val = arrays["validation"]["net"], arrays["validation"]["cnn"]
+        shares = choose_weights_apart(net_val, cnn_val, data, validation)
+        blend_val = blend(net_val, cnn_val, shares)
+        per_fold.append({"fold": number, "chosen_apart": shares})
+        for window in WINDOWS:
+            net = arrays["net"][window]
+            for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
+                pred[(NET, window)][key][test] = net[key]
+            if window not in CNN_WINDOWS:
+                continue
+            mixed = blend(net, arrays["cnn"][window], shares)
+            for key in KEYS:
+                pred[(CNN, window)][key][test] = arrays["cnn"][window][key]
+                pred[(BLEND, window)][key][test] = mixed[key]
+                pred[(BLEND, window)][f"{key}_sigma"][test] = _scaled_sigma(
+                    net[f"{key}_sigma"], net_val[f"{key}_sigma"], blend_val, data, validation, key)
+        echo(f"  fold {number}: blend shares chosen on validation: modal {shares['modal']}, chemistry "
+             f"{shares['chemistry']}")
+    tested = np.zeros(n, bool)
+    for _, _, test in folds:
+        tested[test] = True
+    scored = _restrict(data, tested)
+    fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
+    rows = []
+    for (model, window), p in pred.items():
+        sigmas = None if model == CNN else {"modal": p["modal_sigma"][tested],
+                                            "chemistry": p["chemistry_sigma"][tested]}
+        cell = score_method(scored, p["modal"][tested], p["chemistry"][tested], sigmas, fold_rows)
+        cell["ordinary_chondrites"] = _oc_scores(data, p["modal"], p["chemistry"], np.flatnonzero(tested))
+        rows.append({"method": model, "window": window, "source": "measured", **cell})
+    result = {"table": "composition-coverage", "quick": quick, "folds": [k + 1 for k in used],
+              "of_folds": len(all_folds), "windows": {k: list(v) for k, v in WINDOWS.items()},
+              "protocol": (f"RELAB {n} spectra (korda2023), the composition table's {folds_note(used, len(all_folds))}"
+                           " grouped by material and its validation splits; CompositionNet (the shipped recipe's "
+                           "member, seed 0) and the rebuilt Korda et al. 2023 CNN (seed 0) per fold; fresh held-out "
+                           "spectra cut to each window" + (" (quick: 2 folds, 2 epochs)" if quick else "")),
+              "rows": rows, "per_fold": per_fold, "per_unit": infos, "seconds": round(time.perf_counter() - start, 1)}
+    (output / "tablecomposition-coverage.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def format_composition_coverage(result: dict) -> str:
+    """The coverage table as text."""
+    lines = [f"Composition coverage: {result['protocol']}", "",
+             (f"{'window (um)':<11} {'method':<40} {'all':>6} {'mixt.':>6} {'OC ol/(ol+px)':>14} {'Fa':>5} {'Fs':>5} "
+              f"{'OC Fa':>6} {'OC Fs':>6} {'1-sigma':>8}   (modal OL/OPX/CPX RMSE, pp; Fa, Fs of OPX: RMSE, mol%)")]
+    for row in result["rows"]:
+        s, oc, coverage = row["subsets"], row["ordinary_chondrites"], row.get("coverage_1sigma")
+        lines.append(f"{row['window']:<11} {row['method']:<40} {s['all']['modal_rmse_pp']:>6.1f} "
+                     f"{s['mixtures']['modal_rmse_pp']:>6.1f} {oc['ol_px_ratio_rmse_pp']:>14.1f} "
+                     f"{s['all']['chemistry_pp']['Fa']:>5.1f} {s['all']['chemistry_pp']['Fs_OPX']:>5.1f} "
+                     f"{oc['Fa_rmse_pp']:>6.1f} {oc['Fs_OPX_rmse_pp']:>6.1f} "
+                     + (f"{coverage['modal']:>8.3f}" if coverage else f"{'-':>8}"))
+    lines.append("blend shares chosen on each fold's validation split (modal / chemistry): " + ", ".join(
+        f"fold {f['fold']} {f['chosen_apart']['modal']} / {f['chosen_apart']['chemistry']}" for f in result["per_fold"]))
+    lines.append(f"({result['seconds']:.0f} s)")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""The composition coverage table: the filled ends the CNN reads, the windows, a quick run on the real data."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from astrokeras.reproduce.composition_coverage_folds import (
+    CNN_WINDOWS,
+    WINDOWS,
+    fill_uncovered_ends,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 9), st.integers(0, 9))
+def test_filled_ends_keep_the_covered_bands_and_copy_the_nearest_one(seed, cut_low, cut_high):
+    rng = np.random.default_rng(seed)
+    spectra = rng.uniform(0.1, 2.0, (3, 20))
+    mask = np.zeros(20, bool)
+    mask[cut_low:20 - cut_high] = True
+    out = fill_uncovered_ends(spectra, mask)
+    covered = np.flatnonzero(mask)
+    np.testing.assert_array_equal(out[:, covered[0]:covered[-1] + 1], spectra[:, covered[0]:covered[-1] + 1])
+    np.testing.assert_array_equal(out[:, :covered[0]], np.repeat(spectra[:, [covered[0]]], covered[0], axis=1))
+    np.testing.assert_array_equal(out[:, covered[-1] + 1:],
+                                  np.repeat(spectra[:, [covered[-1]]], 19 - covered[-1], axis=1))
+    before = spectra.copy()
+    fill_uncovered_ends(spectra, mask)
+    np.testing.assert_array_equal(spectra, before)   # the input is not changed in place
+
+
+def test_a_gap_inside_the_window_is_left_alone():
+    spectra = np.arange(6, dtype=float)[None]
+    mask = np.array([False, True, False, True, True, False])
+    assert fill_uncovered_ends(spectra, mask).tolist() == [[1.0, 1.0, 2.0, 3.0, 4.0, 4.0]]
+
+
+def test_the_cnn_answers_only_where_its_normalisation_band_is_covered():
+    assert CNN_WINDOWS == tuple(name for name, (low, high) in WINDOWS.items() if low <= 0.55 <= high)
+    assert "0.45-2.45" in CNN_WINDOWS and "0.82-2.08" in WINDOWS and "0.78-2.45" not in CNN_WINDOWS
+
+
+@pytest.mark.integration
+def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
+    import keras
+
+    from astrokeras.reproduce.composition_coverage_table import (
+        BLEND,
+        CNN,
+        NET,
+        format_composition_coverage,
+        run_composition_coverage_table,
+    )
+    from astrokeras.reproduce.main_job import ALL_TABLES
+    from astrokeras.reproduce.results_page import FOLD_FOLDERS, TITLES
+
+    result = run_composition_coverage_table(output=tmp_path, quick=True, only_folds=(1,))
+    rows = {(r["method"], r["window"]): r for r in result["rows"]}
+    assert {w for m, w in rows if m == NET} == set(WINDOWS)
+    assert {w for m, w in rows if m == CNN} == {w for m, w in rows if m == BLEND} == set(CNN_WINDOWS)
+    assert not rows[(CNN, "0.45-2.45")].get("coverage_1sigma")     # the single CNN gives no 1-sigma
+    assert rows[(BLEND, "0.45-2.45")]["coverage_1sigma"]["modal"] > 0
+    # the windows differ for the network (its mask changes what it reads)
+    assert rows[(NET, "0.45-2.45")]["subsets"]["all"]["modal_rmse"] != rows[(NET, "0.82-2.08")]["subsets"]["all"][
+        "modal_rmse"]
+    shares = result["per_fold"][0]["chosen_apart"]
+    assert set(shares) == {"modal", "chemistry"}
+    folder = tmp_path / "folds" / "composition-coverage-quick"
+    saved = keras.saving.load_model(folder / "fold1-cnn.keras")     # the models are kept for later windows
+    assert saved.input_shape[-1] == 201 and (folder / "fold1-net.keras").is_file()
+    text = format_composition_coverage(result)
+    assert "0.78-2.45" in text and "fold 1" in text
+    again = run_composition_coverage_table(output=tmp_path, quick=True, only_folds=(1,))   # read back, not retrained
+    assert again["rows"] == result["rows"] and again["seconds"] < result["seconds"]
+    assert "composition-coverage" in ALL_TABLES and "composition-coverage" in TITLES
+    assert "composition-coverage" in FOLD_FOLDERS
