@@ -87,9 +87,30 @@ def summary_of(p) -> dict:
             "band_ii_open": bool(p.band_ii_open)}
 
 
-def _network_words(card: dict, full: bool) -> str:
-    """Which networks answered: a CompositionBlend blends its CNNs in on a full-coverage spectrum only."""
-    if card.get("model") == "CompositionBlend" and full:
+def blended(card: dict, mask, grid) -> bool:
+    """Whether a CompositionBlend preset blends its CNNs in for a spectrum of coverage ``mask`` on ``grid``: the
+    whole grid covered, or every band of its core window (``training.blend.core_um``) with no gap between the first
+    and the last covered band, as its :class:`~astrokeras.models.composition_blend.CoreCovered` layer decides.
+
+    >>> grid = np.round(np.arange(0.45, 2.451, 0.01), 2)
+    >>> card = {"model": "CompositionBlend", "training": {"blend": {"core_um": [0.5, 2.4]}}}
+    >>> blended(card, grid >= 0.47, grid), blended(card, grid >= 0.78, grid), blended({**card, "training": {}}, grid >= 0.47, grid)
+    (True, False, False)
+    """
+    if card.get("model") != "CompositionBlend":
+        return False
+    mask = np.asarray(mask, bool)
+    core = ((card.get("training") or {}).get("blend") or {}).get("core_um")
+    if core is None or not mask.any():
+        return bool(mask.all())
+    covered = np.flatnonzero(mask)
+    inside = (grid >= core[0] - 1e-6) & (grid <= core[1] + 1e-6)
+    return bool(mask[inside].all() and mask[covered[0]:covered[-1] + 1].all())
+
+
+def _network_words(card: dict, blend: bool) -> str:
+    """Which networks answered: a CompositionBlend blends its CNNs in only where :func:`blended` says so."""
+    if blend:
         return "CompositionNet ensemble blended with Korda-style CNNs"
     return "CompositionNet ensemble" if card.get("model") in ("CompositionEnsemble", "CompositionBlend") \
         else "CompositionNet"
@@ -131,8 +152,10 @@ def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composit
     least = card["chemistry_min_fraction"]  # the labels' own rule: chemistry where the mineral is >= 10 vol%
     present = {name: modal[minerals.index(card["chemistry_of"][name])] >= least for name in chemistry_names}
     kept = [k for k, name in enumerate(chemistry_names) if present[name]]
-    full = bool(mask.all())
+    full, blend = bool(mask.all()), blended(card, mask, grid)
     coverage = "the full 0.45-2.45 um" if full else (
+        f"{grid[mask][0]:g}-{grid[mask][-1]:g} um (the CNNs read its uncovered ends filled with the nearest covered "
+        "value)" if blend else
         f"{grid[mask][0]:g}-{grid[mask][-1]:g} um (the network was trained on the full range and on 0.82-2.08 um)")
     band = band_summary(grid[mask], np.exp(values[mask]))
     return Composition(
@@ -140,6 +163,6 @@ def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composit
         chemistry=_round(chemistry[kept], [chemistry_names[k] for k in kept]) or None,
         chemistry_1sigma=_round(chemistry_sigma[kept], [chemistry_names[k] for k in kept]) or None,
         band_parameters=band, analogue=analogue_of(top_class, band),
-        note=f"{_network_words(card, full)} ({PRESET}) on {coverage}; modal volume fractions and mole fractions "
+        note=f"{_network_words(card, blend)} ({PRESET}) on {coverage}; modal volume fractions and mole fractions "
              f"with calibrated 1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%",
         models=[PRESET])

@@ -4,6 +4,8 @@ refusing parts that do not fit, and the training step on real spectra."""
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from astrokeras.models.composition_blend import CompositionBlend
 from astrokeras.models.composition_ensemble import CompositionEnsemble
@@ -136,3 +138,62 @@ def test_the_int8_form_of_a_blend_is_its_networks():
     form = int8_form(blend)
     assert not isinstance(form, CompositionBlend) and sorted(t.name for t in form.inputs) == ["mask", "spectrum"]
     np.testing.assert_allclose(_parts(form, x)["modal"], _parts(net, x)["modal"], atol=1e-4)
+
+
+def _window(low, high, rows=1, gap=None):
+    mask = np.zeros((rows, BANDS), "float32")
+    mask[:, low:high + 1] = 1.0
+    if gap is not None:
+        mask[:, gap] = 0.0
+    return mask
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 6), st.integers(9, BANDS - 1), st.one_of(st.none(), st.integers(0, BANDS - 1)),
+       st.integers(0, 1000))
+def test_the_core_gate_and_the_filled_ends_agree_with_their_numpy_twins(low, high, gap, seed):
+    """CoreCovered against mineralogy.blended (what `analyze` says answered), FillEnds against the table's fill."""
+    from astrokeras.mineralogy import blended
+    from astrokeras.models.composition_blend import CoreCovered, FillEnds
+    from astrokeras.reproduce.composition_coverage_folds import fill_uncovered_ends
+
+    mask = _window(low, high, gap=gap)
+    grid = np.round(0.45 + 0.01 * np.arange(BANDS), 2)
+    card = {"model": "CompositionBlend", "training": {"blend": {"core_um": [float(grid[4]), float(grid[10])]}}}
+    flag = float(keras.ops.convert_to_numpy(CoreCovered(4, 10)(mask))[0, 0])
+    assert flag == float(blended(card, mask[0] > 0, grid))
+    spectrum = np.random.default_rng(seed).uniform(0.5, 1.5, (1, BANDS)).astype("float32") * mask
+    filled = keras.ops.convert_to_numpy(FillEnds()([spectrum, mask]))
+    if mask.any():
+        np.testing.assert_allclose(filled, fill_uncovered_ends(spectrum, mask[0] > 0), rtol=1e-6)
+
+
+def test_with_a_core_a_spectrum_short_of_the_ends_is_blended_with_its_ends_filled(tmp_path):
+    from astrokeras.training.composition_blend import with_core
+
+    net, partners = _net(), [KordaCNN(BANDS), KordaCNN(BANDS)]
+    whole = CompositionBlend(net, partners, modal_weight=0.3, chemistry_weight=0.6, normalise_index=4)
+    whole.get_layer("modal_blend").set_weights([np.full(4, 0.2, "float32")])
+    grid = np.round(0.45 + 0.01 * np.arange(BANDS), 2)
+    gated = with_core(whole, grid, (float(grid[3]), float(grid[12])))
+    assert gated.core == (3, 12)
+    rng = np.random.default_rng(3)
+    spectrum = rng.uniform(0.5, 1.5, (4, BANDS)).astype("float32")
+    mask = np.concatenate([_window(0, BANDS - 1), _window(2, 13), _window(5, BANDS - 1), _window(0, 15, gap=8)])
+    x = {"spectrum": spectrum * mask, "mask": mask}
+    out, before, alone = _parts(gated, x), _parts(whole, x), _parts(net, x)
+    for key in ("modal", "chemistry", "modal_sigma", "chemistry_sigma"):   # the whole grid: as before
+        np.testing.assert_allclose(out[key][0], before[key][0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(out[key][2:], alone[key][2:], rtol=1e-5, atol=1e-6)   # core cut; a gap
+    filled = spectrum[1].copy()
+    filled[:2], filled[14:] = filled[2], filled[13]
+    cnn = np.mean([p.predict(filled[None] / filled[4], verbose=0)["modal"] for p in partners], axis=0)[0]
+    np.testing.assert_allclose(out["modal"][1], 0.3 * alone["modal"][1] + 0.7 * cnn, atol=1e-5)
+    np.testing.assert_allclose(out["modal_sigma"][1], alone["modal_sigma"][1] * np.exp(0.2), rtol=1e-4)
+    path = tmp_path / "gated.keras"
+    gated.save(path)
+    again = keras.saving.load_model(path)
+    assert again.core == (3, 12)
+    np.testing.assert_allclose(_parts(again, x)["modal"], out["modal"], atol=1e-6)
+    with pytest.raises(ValueError, match="normalisation band"):
+        CompositionBlend(net, partners, normalise_index=4, core=(5, 12))

@@ -5,10 +5,14 @@ CNN (:class:`~astrokeras.models.korda_cnn.KordaCNN`) reads the chemistry far bet
 of the two reads the modal fractions better than either. The CNN reads only the full grid (it has no coverage
 mask), so the blend is one graph that answers:
 
-* on a spectrum that covers every band of the grid (``min(mask) == 1``): ``w * network + (1 - w) * mean(CNNs)``
-  for the modal fractions and the chemistry, each output with its own ``w`` (chosen on a validation split), and
-  the network's 1-sigma times a last calibration factor (a fixed log-scale per label, set on that split);
-* on any other coverage (Hayabusa NIRS' 0.82-2.08 um, a spectrum with a gap): the network's answer, unchanged.
+* on a spectrum that covers every band of the grid (``min(mask) == 1``), or with ``core`` every band of that
+  window of the grid without a gap between its first and last covered band: ``w * network + (1 - w) *
+  mean(CNNs)`` for the modal fractions and the chemistry, each output with its own ``w`` (chosen on a validation
+  split), and the network's 1-sigma times a last calibration factor (a fixed log-scale per label, set on that
+  split). With ``core``, the CNNs read the spectrum with its uncovered end bands set to the nearest covered value
+  (:class:`FillEnds`): a visible-to-near-infrared file that misses the grid's ends by a few bands;
+* on any other coverage (Hayabusa NIRS' 0.82-2.08 um, a SpeX spectrum from 0.8 um, a spectrum with a gap): the
+  network's answer, unchanged.
 
 The network is a :class:`~astrokeras.models.composition_ensemble.CompositionEnsemble` (or one CompositionNet); the
 CNNs read the spectrum divided by its value at the normalisation band (0.55 um on the shipped grid), so the blend
@@ -74,10 +78,64 @@ class NormaliseAt(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="astrokeras")
+class FillEnds(keras.layers.Layer):
+    """``[spectrum, mask]`` -> the spectrum with the bands before its first covered band set to that band's value
+    and the bands after its last covered band set to the last one's (a gap inside is left as it is).
+
+    >>> spectrum = ops.convert_to_tensor([[0.0, 2.0, 0.0, 4.0, 0.0]])
+    >>> mask = ops.convert_to_tensor([[0.0, 1.0, 0.0, 1.0, 0.0]])
+    >>> ops.convert_to_numpy(FillEnds()([spectrum, mask])).tolist()
+    [[2.0, 2.0, 0.0, 4.0, 4.0]]
+    """
+
+    def call(self, inputs):
+        spectrum, mask = inputs
+        covered = ops.cast(mask > 0.5, spectrum.dtype)
+        before = ops.cumsum(covered, axis=1)                               # covered bands up to here
+        after = ops.flip(ops.cumsum(ops.flip(covered, axis=1), axis=1), axis=1)   # covered bands from here on
+        first = ops.sum(spectrum * covered * ops.cast(ops.equal(before, 1.0), spectrum.dtype), axis=1, keepdims=True)
+        last = ops.sum(spectrum * covered * ops.cast(ops.equal(after, 1.0), spectrum.dtype), axis=1, keepdims=True)
+        head = ops.cast(ops.equal(before, 0.0), spectrum.dtype)
+        tail = ops.cast(ops.equal(after, 0.0), spectrum.dtype)
+        return spectrum * covered + head * first + tail * last
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0])
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
+class CoreCovered(keras.layers.Layer):
+    """``mask`` -> one flag per spectrum: 1 where bands ``start``..``stop`` (indices, both included) are all covered
+    and no band is uncovered between the first and the last covered one, else 0.
+
+    >>> mask = ops.convert_to_tensor([[0.0, 1.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0, 1.0]])
+    >>> ops.convert_to_numpy(CoreCovered(1, 3)(mask)).ravel().tolist()   # ends cut; a gap inside; the core cut
+    [1.0, 0.0, 0.0]
+    """
+
+    def __init__(self, start: int, stop: int, **kwargs):
+        super().__init__(**kwargs)
+        self.start, self.stop = int(start), int(stop)
+
+    def call(self, mask):
+        covered = ops.cast(mask > 0.5, "float32")
+        core = ops.min(covered[:, self.start:self.stop + 1], axis=1, keepdims=True)
+        before = ops.cumsum(covered, axis=1)
+        after = ops.flip(ops.cumsum(ops.flip(covered, axis=1), axis=1), axis=1)
+        outside = ops.sum(ops.cast(ops.equal(before, 0.0), "float32") + ops.cast(ops.equal(after, 0.0), "float32"),
+                          axis=1, keepdims=True)
+        whole = ops.cast(ops.equal(outside + ops.sum(covered, axis=1, keepdims=True), float(mask.shape[1])), "float32")
+        return core * whole
+
+    def get_config(self):
+        return {**super().get_config(), "start": self.start, "stop": self.stop}
+
+
+@keras.saving.register_keras_serializable(package="astrokeras")
 class CoverageBlend(keras.layers.Layer):
     """``[network's packed output (means, log-sigmas), partners' mean, mask]`` -> the packed blend.
 
-    Where ``mask`` covers every band: ``weight * mean + (1 - weight) * partners`` and ``log_sigma + log_scale``;
+    Where ``mask`` covers every band (or, given a :class:`CoreCovered` flag as the mask, where it is 1): ``weight * mean + (1 - weight) * partners`` and ``log_sigma + log_scale``;
     elsewhere the network's output. ``log_scale`` (one per label, not trainable, zero when built) is the
     calibration of the full-coverage 1-sigma.
 
@@ -115,10 +173,12 @@ class CoverageBlend(keras.layers.Layer):
 class CompositionBlend(PresetModel):
     """``network`` (a CompositionEnsemble or CompositionNet) blended with ``partners`` (KordaCNNs on the same grid)
     on full-coverage spectra; see the module docstring. ``modal_weight`` / ``chemistry_weight``: the network's
-    share of each output there; ``normalise_index``: the band the CNNs' input is normalised at."""
+    share of each output there; ``normalise_index``: the band the CNNs' input is normalised at; ``core``:
+    ``(start, stop)`` band indices (None: the whole grid) that a spectrum must cover, without a gap, to be blended,
+    its ends filled for the CNNs."""
 
     def __init__(self, network, partners, modal_weight: float = 0.5, chemistry_weight: float = 0.5,
-                 normalise_index: int = 10, **kwargs):
+                 normalise_index: int = 10, core: tuple | list | None = None, **kwargs):
         if not isinstance(network, keras.Model):
             network = keras.saving.deserialize_keras_object(network)
         partners = [p if isinstance(p, keras.Model) else keras.saving.deserialize_keras_object(p) for p in partners]
@@ -135,11 +195,20 @@ class CompositionBlend(PresetModel):
         for weight in (modal_weight, chemistry_weight):
             if not 0.0 <= weight <= 1.0:
                 raise ValueError(f"a blend weight must lie in [0, 1], got {weight}")
+        if core is not None:
+            core = (int(core[0]), int(core[1]))
+            if not 0 <= core[0] <= normalise_index <= core[1] < network.bands:
+                raise ValueError(f"the core {core} must be band indices inside the grid (0..{network.bands - 1}) "
+                                 f"that hold the normalisation band {normalise_index}: the CNNs divide by it")
         partners = [_named(p, f"partner_{i}") for i, p in enumerate(partners)]
         spectrum = keras.Input((network.bands,), name="spectrum")
         mask = keras.Input((network.bands,), name="mask")
         answer = network({"spectrum": spectrum, "mask": mask})
-        normalised = NormaliseAt(normalise_index, name="normalise")([spectrum, mask])
+        read, gate = spectrum, mask
+        if core is not None:
+            read = FillEnds(name="fill_ends")([spectrum, mask])
+            gate = CoreCovered(*core, name="core_covered")(mask)
+        normalised = NormaliseAt(normalise_index, name="normalise")([read, mask])
         answers = [p(normalised) for p in partners]
         sizes = {"modal": len(network.minerals), "chemistry": len(network.chemistry)}
         weights = {"modal": modal_weight, "chemistry": chemistry_weight}
@@ -148,12 +217,12 @@ class CompositionBlend(PresetModel):
             found = [a[key] for a in answers]
             mean = found[0] if len(found) == 1 else keras.layers.Average(name=f"{key}_partners")(found)
             outputs[key] = CoverageBlend(sizes[key], weights[key], name=f"{key}_blend", dtype="float32")(
-                [answer[key], mean, mask])
+                [answer[key], mean, gate])
         kwargs.setdefault("name", "composition_blend")
         super().__init__({"spectrum": spectrum, "mask": mask}, outputs, **kwargs)
         self.network, self.partners = network, partners
         self.modal_weight, self.chemistry_weight = float(modal_weight), float(chemistry_weight)
-        self.normalise_index = int(normalise_index)
+        self.normalise_index, self.core = int(normalise_index), core
         self.bands, self.minerals, self.chemistry = network.bands, network.minerals, network.chemistry
 
     @property
@@ -165,4 +234,4 @@ class CompositionBlend(PresetModel):
         return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network),
                 "partners": [keras.saving.serialize_keras_object(p) for p in self.partners],
                 "modal_weight": self.modal_weight, "chemistry_weight": self.chemistry_weight,
-                "normalise_index": self.normalise_index}
+                "normalise_index": self.normalise_index, "core": None if self.core is None else list(self.core)}
