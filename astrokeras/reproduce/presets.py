@@ -30,7 +30,7 @@ METRIC_SOURCES = {"asc-net-visible-4class": ("5", "ASC-Net"), "asc-net-visnir-11
                   "aae-net-albedo": ("9", "AAE-Net (log10, NLL)"),
                   "aae-net-albedo-visible": ("albedo-visible", "AAE-Net (log10, NLL)"),
                   "ae-trans-olivine-pyroxene": ("korda", "AE-trans (trained on Simulated1)"),
-                  # the blend, measured with a CompositionEnsemble of the recipe's seeds 0-2 (the preset has 0-4)
+                  # the blend, measured with a CompositionEnsemble of the recipe's seeds 0-4, as the preset has
                   "composition-net-mineralogy": ("composition-blend",
                                                  "blend, w for modal and for chemistry chosen apart on validation")}
 
