@@ -108,6 +108,33 @@ def blended(card: dict, mask, grid) -> bool:
     return bool(mask[inside].all() and mask[covered[0]:covered[-1] + 1].all())
 
 
+def window_accuracy(card: dict, first: float, last: float) -> str:
+    """The held-out accuracy of the card's ``window_metrics`` window nearest the covered range ``first``-``last`` um
+    (the sum of the distances of the two ends), in words, with the whole grid's beside it; "" when the card has none.
+
+    >>> card = {"window_metrics": {"0.45-2.45": {"modal_rmse_pp": 15.0, "Fa_rmse_mol_pct": 10.5},
+    ...                            "0.78-2.45": {"modal_rmse_pp": 18.0, "Fa_rmse_mol_pct": 16.9}}}
+    >>> window_accuracy(card, 0.78, 2.44)
+    'held-out error on 0.78-2.45 um: modal RMSE 18.0 pp, Fa 16.9 mol% (whole grid 15.0 pp, 10.5 mol%; one network and one CNN of the recipe, not its ensembles)'
+    >>> window_accuracy(card, 0.45, 2.45)[:60], window_accuracy({}, 0.45, 2.45)
+    ('held-out error on 0.45-2.45 um: modal RMSE 15.0 pp, Fa 10.5 ', '')
+    """
+    found = card.get("window_metrics") or {}
+    if not found:
+        return ""
+
+    def distance(name):
+        start, stop = (float(v) for v in name.split("-"))
+        return abs(start - first) + abs(stop - last)
+
+    name = min(found, key=distance)
+    near, whole = found[name], found.get("0.45-2.45")
+    beside = f"whole grid {whole['modal_rmse_pp']:.1f} pp, {whole['Fa_rmse_mol_pct']:.1f} mol%; " \
+        if whole is not None and whole is not near else ""
+    return (f"held-out error on {name} um: modal RMSE {near['modal_rmse_pp']:.1f} pp, Fa {near['Fa_rmse_mol_pct']:.1f} "
+            f"mol% ({beside}one network and one CNN of the recipe, not its ensembles)")
+
+
 def _network_words(card: dict, blend: bool) -> str:
     """Which networks answered: a CompositionBlend blends its CNNs in only where :func:`blended` says so."""
     if blend:
@@ -164,5 +191,6 @@ def composition_of(spectrum: Spectrum, top_class: str, presets=None) -> Composit
         chemistry_1sigma=_round(chemistry_sigma[kept], [chemistry_names[k] for k in kept]) or None,
         band_parameters=band, analogue=analogue_of(top_class, band),
         note=f"{_network_words(card, blend)} ({PRESET}) on {coverage}; modal volume fractions and mole fractions "
-             f"with calibrated 1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%",
+             f"with calibrated 1-sigma; chemistry shown for minerals of >= {100 * least:.0f} vol%"
+             + (f"; {accuracy}" if (accuracy := window_accuracy(card, grid[mask][0], grid[mask][-1])) else ""),
         models=[PRESET])

@@ -149,6 +149,7 @@ def test_eros_cut_to_the_hayabusa_nirs_range_gets_a_composition_but_no_band_area
     result = analyze(w[keep], r[keep], name="433 NIRS")
     assert result.top_class in ("S", "Q") and abs(sum(result.composition.values()) - 1) < 1e-3
     assert "trained on the full range and on 0.82-2.08 um" in result.composition_note
+    assert "held-out error on 0.82-2.08 um" in result.composition_note   # the card's accuracy for that window
     assert "Band II" in result.band_parameters["error"]    # the BAR needs the spectrum to 2.3 um
     full = analyze(w, r)
     assert full.composition != result.composition          # the network did read a different coverage

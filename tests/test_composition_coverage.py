@@ -75,3 +75,29 @@ def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
     assert again["rows"] == result["rows"] and again["seconds"] < result["seconds"]
     assert "composition-coverage" in ALL_TABLES and "composition-coverage" in TITLES
     assert "composition-coverage" in FOLD_FOLDERS
+
+
+def _row(method, window, rmse):
+    return {"method": method, "window": window, "coverage_1sigma": {"modal": 0.6},
+            "subsets": {"all": {"modal_rmse_pp": rmse, "chemistry_pp": {"Fa": rmse / 2}},
+                        "mixtures": {"modal_rmse_pp": rmse - 1}}}
+
+
+def test_the_card_takes_per_window_the_row_of_the_model_that_answers_there(tmp_path):
+    import json
+
+    from astrokeras.reproduce.composition_coverage_table import BLEND, NET
+    from astrokeras.reproduce.presets import window_metrics
+
+    table = {"folds": [1, 2, 3, 4, 5], "of_folds": 5, "protocol": "p",
+             "windows": {"0.45-2.45": [0.45, 2.45], "0.47-2.45": [0.47, 2.45], "0.78-2.45": [0.78, 2.45]},
+             "rows": [_row(NET, "0.45-2.45", 16.0), _row(BLEND, "0.45-2.45", 15.0), _row(NET, "0.47-2.45", 16.5),
+                      _row(BLEND, "0.47-2.45", 15.5), _row(NET, "0.78-2.45", 18.0)]}
+    (tmp_path / "tablecomposition-coverage.json").write_text(json.dumps(table))
+    found = window_metrics(tmp_path)
+    assert found["0.45-2.45"]["method"] == BLEND and found["0.45-2.45"]["modal_rmse_pp"] == 15.0
+    assert found["0.47-2.45"]["method"] == BLEND and found["0.78-2.45"]["method"] == NET   # the SpeX window: no CNN
+    assert found["0.78-2.45"]["Fa_rmse_mol_pct"] == 9.0 and found["0.78-2.45"]["mixtures_modal_rmse_pp"] == 17.0
+    (tmp_path / "tablecomposition-coverage.json").write_text(json.dumps({**table, "folds": [1, 2]}))
+    assert window_metrics(tmp_path) is None            # some folds only: no card figure
+    assert window_metrics(tmp_path / "absent") is None

@@ -35,6 +35,37 @@ METRIC_SOURCES = {"asc-net-visible-4class": ("5", "ASC-Net"), "asc-net-visnir-11
                                                  "blend, w for modal and for chemistry chosen apart on validation")}
 
 
+# the composition coverage table's rows behind the composition preset's accuracy by wavelength window
+WINDOW_SOURCES = {"composition-net-mineralogy": "composition-coverage"}
+
+
+def window_metrics(directory, table: str = "composition-coverage") -> dict | None:
+    """``{window: accuracy}`` from the composition coverage table's JSON in ``directory`` (None when absent or run
+    on some folds only): per window, the row of the model the blend preset answers with there (the blend where the
+    window covers its core, the network elsewhere), its modal RMSE (all, true mixtures), Fa RMSE and 1-sigma
+    coverage, and the method named."""
+    path = pathlib.Path(directory or ".") / f"table{table}.json"
+    if directory is None or not path.exists():
+        return None
+    found = json.loads(path.read_text())
+    if len(found.get("folds", [])) != found.get("of_folds"):
+        return None
+    from astrokeras.reproduce.composition_coverage_table import BLEND, NET
+    from astrokeras.training.composition_blend import CORE_UM
+
+    out = {}
+    for window, (start, stop) in found["windows"].items():
+        method = BLEND if start <= CORE_UM[0] + 1e-6 and stop >= CORE_UM[1] - 1e-6 else NET
+        row = next(r for r in found["rows"] if r["window"] == window and r["method"] == method)
+        s = row["subsets"]
+        out[window] = {"method": method, "modal_rmse_pp": s["all"]["modal_rmse_pp"],
+                       "mixtures_modal_rmse_pp": s["mixtures"]["modal_rmse_pp"],
+                       "Fa_rmse_mol_pct": s["all"]["chemistry_pp"]["Fa"],
+                       "coverage_1sigma": (row.get("coverage_1sigma") or {}).get("modal"),
+                       "from": f"table {table}, {found['protocol']}"}
+    return out
+
+
 def refresh_metrics(directory, metrics_from) -> dict:
     """Update the presets' metrics in ``directory/presets.json`` from the table JSONs in ``metrics_from``
     (after a later reproduce run) without re-training; returns the cards."""
@@ -44,6 +75,10 @@ def refresh_metrics(directory, metrics_from) -> dict:
         row = table_row(metrics_from, table, method)
         if name in cards and row is not None:
             cards[name]["metrics"] = row
+    for name, table in WINDOW_SOURCES.items():
+        found = window_metrics(metrics_from, table)
+        if name in cards and found is not None:
+            cards[name]["window_metrics"] = found
     path.write_text(json.dumps(cards, indent=1))
     return cards
 
@@ -119,6 +154,8 @@ def train_presets(output=PRETRAINED_DIR, *, quick: bool = False, metrics_from=No
                            seconds=card["seconds"])
             log.info(f"  {name}: {card['bytes'] / 1024:.0f} KiB, {card['seconds']:.0f} s")
         card["metrics"] = table_row(metrics_from, *METRIC_SOURCES[name]) if name in METRIC_SOURCES else None
+        if name in WINDOW_SOURCES:
+            card["window_metrics"] = window_metrics(metrics_from, WINDOW_SOURCES[name])
         cards[name] = card
         cards_path.write_text(json.dumps(cards, indent=1))
     return cards
