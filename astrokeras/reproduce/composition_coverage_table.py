@@ -35,17 +35,17 @@ import time
 
 import numpy as np
 
-from astrokeras.datasets.relab_composition import (
-    VISNIR_GRID,
-    composition_data,
-    composition_folds,
-)
 from astrokeras.reproduce import composition_coverage_folds as coverage_folds
 from astrokeras.reproduce.composition_blend_table import _empty, _scaled_sigma
 from astrokeras.reproduce.composition_coverage_folds import CNN_WINDOWS, WINDOWS
 from astrokeras.reproduce.composition_levers import _oc_scores
-from astrokeras.reproduce.composition_table import _fold_rows, _restrict, score_method
-from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.reproduce.composition_table import (
+    _fold_rows,
+    _restrict,
+    numbered_folds,
+    score_method,
+)
+from astrokeras.reproduce.saved_folds import folds_note, table_store
 from astrokeras.training.composition import CompositionConfig
 from astrokeras.training.composition_blend import blend, choose_weights_apart
 from astrokeras.training.korda_baseline import KordaConfig
@@ -68,10 +68,7 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
     start = time.perf_counter()
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    data = composition_data(VISNIR_GRID)
-    all_folds = composition_folds(data)
-    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
-    folds = [(k + 1, *all_folds[k]) for k in used]
+    data, all_folds, used, folds = numbered_folds(only_folds, quick)
     member = CompositionConfig(mixtures="none", epochs=2, patience=2, weathering_share=1.0) if quick \
         else coverage_folds.MEMBER
     korda = KordaConfig(epochs=2, patience=2) if quick else KordaConfig()

@@ -37,9 +37,6 @@ import numpy as np
 
 from astrokeras.datasets.relab_composition import (
     CHEMISTRY,
-    VISNIR_GRID,
-    composition_data,
-    composition_folds,
 )
 from astrokeras.physics.space_weathering import C_S_RANGE
 from astrokeras.reproduce import composition_ensemble_folds as ensemble_folds
@@ -51,9 +48,10 @@ from astrokeras.reproduce.composition_table import (
     _fold_rows,
     _ratio,
     _restrict,
+    numbered_folds,
     score_method,
 )
-from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.reproduce.saved_folds import folds_note, table_store
 from astrokeras.training.composition import (
     CompositionConfig,
     sigma_scales,
@@ -179,10 +177,7 @@ def run_composition_ensemble_table(*, output="outputs", quick: bool = False, onl
     start = time.perf_counter()
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    data = composition_data(VISNIR_GRID)
-    all_folds = composition_folds(data)
-    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
-    folds = [(k + 1, *all_folds[k]) for k in used]
+    data, all_folds, used, folds = numbered_folds(only_folds, quick)
     seeds = tuple(seeds[:2]) if quick else tuple(seeds)
     member = CompositionConfig(mixtures="none", epochs=2, patience=2, weathering_share=1.0) if quick \
         else ensemble_folds.MEMBER

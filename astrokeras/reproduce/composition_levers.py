@@ -40,9 +40,6 @@ import numpy as np
 from astrokeras import datasets
 from astrokeras.datasets.relab_composition import (
     CHEMISTRY,
-    VISNIR_GRID,
-    composition_data,
-    composition_folds,
 )
 from astrokeras.physics.band_parameters import (
     band_parameters_many,
@@ -61,9 +58,10 @@ from astrokeras.reproduce.composition_table import (
     _ratio,
     _restrict,
     _three,
+    numbered_folds,
     score_method,
 )
-from astrokeras.reproduce.saved_folds import chosen_folds, folds_note, table_store
+from astrokeras.reproduce.saved_folds import folds_note, table_store
 from astrokeras.training.composition import (
     CompositionConfig,
     predict_composition,
@@ -157,10 +155,7 @@ def run_composition_levers(*, output="outputs", quick: bool = False, only_folds=
     start = time.perf_counter()
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    data = composition_data(VISNIR_GRID)
-    all_folds = composition_folds(data)
-    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
-    folds = [(k + 1, *all_folds[k]) for k in used]
+    data, all_folds, used, folds = numbered_folds(only_folds, quick)
     levers = _quick_levers() if quick else lever_folds.LEVERS
     store = table_store(output, "composition-levers", settings={"levers": {k: repr(v) for k, v in levers.items()},
                                                                  "c_s_range": list(C_S_RANGE)},

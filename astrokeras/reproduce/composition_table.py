@@ -523,6 +523,16 @@ def _asteroid_analogues(base, params) -> dict:
     return out
 
 
+def numbered_folds(only_folds=None, quick: bool = False):
+    """``(data, all_folds, used, folds)`` for a composition table: the RELAB spectra on the VIS-NIR grid, the 5 folds
+    grouped by material, the indices of the folds run (``only_folds``, numbered from 1; quick: folds 1 and 2) and
+    those folds as ``(number, train, test)``."""
+    data = composition_data(VISNIR_GRID)
+    all_folds = composition_folds(data)
+    used = chosen_folds(len(all_folds), only_folds or ((1, 2) if quick else None))
+    return data, all_folds, used, [(k + 1, *all_folds[k]) for k in used]
+
+
 def _restrict(data, keep):
     """A view of ``data`` on the rows ``keep`` (the spectra some fold tested)."""
     from astrokeras.datasets.relab_composition import CompositionData
