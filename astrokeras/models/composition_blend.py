@@ -135,7 +135,8 @@ class CoreCovered(keras.layers.Layer):
 class CoverageBlend(keras.layers.Layer):
     """``[network's packed output (means, log-sigmas), partners' mean, mask]`` -> the packed blend.
 
-    Where ``mask`` covers every band (or, given a :class:`CoreCovered` flag as the mask, where it is 1): ``weight * mean + (1 - weight) * partners`` and ``log_sigma + log_scale``;
+    Where ``mask`` covers every band (or, given a :class:`CoreCovered` flag as the mask, where it is 1):
+    ``weight * mean + (1 - weight) * partners`` and ``log_sigma + log_scale``;
     elsewhere the network's output. ``log_scale`` (one per label, not trainable, zero when built) is the
     calibration of the full-coverage 1-sigma.
 

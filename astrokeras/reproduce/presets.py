@@ -44,8 +44,7 @@ def window_metrics(directory, table: str = "composition-coverage") -> dict | Non
     on some folds only): per window, the row of the model the blend preset answers with there (the blend where the
     window covers its core, the network elsewhere), its modal RMSE (all, true mixtures), Fa RMSE and 1-sigma
     coverage, and the method named."""
-    path = pathlib.Path(directory or ".") / f"table{table}.json"
-    if directory is None or not path.exists():
+    if directory is None or not (path := pathlib.Path(directory) / f"table{table}.json").exists():
         return None
     found = json.loads(path.read_text())
     if len(found.get("folds", [])) != found.get("of_folds"):
