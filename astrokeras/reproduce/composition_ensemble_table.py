@@ -269,15 +269,17 @@ def format_composition_ensemble(result: dict) -> str:
     lab = result["laboratory_itokawa"]
     lines += ["", (f"Asteroids, the shipped preset {a['preset']} ({a['trained']}; the recipe trained on every spectrum, "
                    f"seeds {a['seeds']}); Itokawa's samples OL {100 * lab['OL']:.1f} / OPX {100 * lab['OPX']:.1f} / CPX {100 * lab['CPX']:.1f} %")]
-    for m in a["members"] + [{"seed": "ensemble", **a["ensemble"]}]:
+    for m in a["members"] + [{"seed": "preset", **a["ensemble"]}]:
         it = m["itokawa"]
-        lines.append(f"  seed {m['seed']!s:<9} Itokawa OL {100 * it['OL']:5.1f} / OPX {100 * it['OPX']:5.1f} / CPX "
+        lines.append(f"  {'seed ' + str(m['seed']) if m['seed'] != 'preset' else 'the preset':<14} Itokawa OL {100 * it['OL']:5.1f} / OPX {100 * it['OPX']:5.1f} / CPX "
                      f"{100 * it['CPX']:5.1f} (1-sigma " + " / ".join(f"{100 * m['itokawa_sigma'][k]:.0f}" for k in THREE)
                      + f");  Eros ol/(ol+px) {m['eros_ol_px']:.3f}")
     s = a["spread_pp"]
     lines.append("  spread over the members (std / range, pp): Itokawa " + ", ".join(
         f"{m} {s['itokawa'][m]['std']} / {s['itokawa'][m]['range']}" for m in THREE)
         + f"; Eros ol/(ol+px) {s['eros_ol_px']['std']} / {s['eros_ol_px']['range']}")
+    lines.append("  (the preset's own answer: its ensemble alone on Itokawa's partial coverage; a CompositionBlend "
+                 "preset blends its CNNs in on Eros, which covers its window)")
     lines.append(f"  expected std of a {len(a['members'])}-member ensemble's Itokawa answer (member std / sqrt(n), an "
                  "estimate): " + ", ".join(f"{m} {v}" for m, v in a["ensemble_std_estimate_pp"].items()))
     second = result.get("second_ensemble")
