@@ -61,8 +61,7 @@ from astrokeras.reproduce import composition_ensemble_folds as ensemble_folds
 from astrokeras.reproduce.composition_ensemble_table import mixture
 from astrokeras.reproduce.composition_levers import _oc_scores
 from astrokeras.reproduce.composition_table import (
-    _fold_rows,
-    _restrict,
+    held_out_frame,
     numbered_folds,
     score_method,
 )
@@ -220,11 +219,7 @@ def run_composition_blend_table(*, output="outputs", quick: bool = False, only_f
         echo(f"  fold {number}: w = {weight} chosen on validation (score {scores[weight]:.4f}; {network} alone "
              f"{scores[1.0]:.4f}, CNN ensemble alone {scores[0.0]:.4f}); apart: modal {apart['modal']}, chemistry "
              f"{apart['chemistry']}")
-    tested = np.zeros(n, bool)
-    for _, _, test in folds:
-        tested[test] = True
-    scored = _restrict(data, tested)
-    fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
+    tested, scored, fold_rows = held_out_frame(data, folds)
     known = np.flatnonzero(tested & data.modal_known)
     rest = known[np.nan_to_num(data.modal[known, 1:3]).sum(axis=1) < PYROXENE_PURE]
     low_ca = low_ca_clinopyroxenes(data)[known]

@@ -40,8 +40,7 @@ from astrokeras.reproduce.composition_blend_table import _empty, _scaled_sigma
 from astrokeras.reproduce.composition_coverage_folds import CNN_WINDOWS, WINDOWS
 from astrokeras.reproduce.composition_levers import _oc_scores
 from astrokeras.reproduce.composition_table import (
-    _fold_rows,
-    _restrict,
+    held_out_frame,
     numbered_folds,
     score_method,
 )
@@ -104,11 +103,7 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
                     net[f"{key}_sigma"], net_val[f"{key}_sigma"], blend_val, data, validation, key)
         echo(f"  fold {number}: blend shares chosen on validation: modal {shares['modal']}, chemistry "
              f"{shares['chemistry']}")
-    tested = np.zeros(n, bool)
-    for _, _, test in folds:
-        tested[test] = True
-    scored = _restrict(data, tested)
-    fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
+    tested, scored, fold_rows = held_out_frame(data, folds)
     rows = []
     for (model, window), p in pred.items():
         sigmas = None if model == CNN else {"modal": p["modal_sigma"][tested],

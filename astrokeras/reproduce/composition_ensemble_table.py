@@ -45,9 +45,8 @@ from astrokeras.reproduce.composition_levers import _oc_scores
 from astrokeras.reproduce.composition_seeds import asteroid_outputs
 from astrokeras.reproduce.composition_table import (
     LAB_ITOKAWA,
-    _fold_rows,
     _ratio,
-    _restrict,
+    held_out_frame,
     numbered_folds,
     score_method,
 )
@@ -200,11 +199,7 @@ def run_composition_ensemble_table(*, output="outputs", quick: bool = False, onl
                 for key in KEYS:
                     single[seed][condition][key][test] = arrays[condition][key]
             validation[seed][number] = arrays["validation"]
-    tested = np.zeros(n, bool)
-    for _, _, test in folds:
-        tested[test] = True
-    scored = _restrict(data, tested)
-    fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
+    tested, scored, fold_rows = held_out_frame(data, folds)
     rows = []
     for seed in seeds:
         rows.append({"method": f"CompositionNet, seed {seed}", "source": "measured", "seeds": [seed],

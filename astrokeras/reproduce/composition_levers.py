@@ -52,12 +52,11 @@ from astrokeras.reproduce.composition_table import (
     S_CLASSES,
     _analogue_ranges,
     _asteroid_inputs,
-    _fold_rows,
     _in_ranges,
     _pp,
     _ratio,
-    _restrict,
     _three,
+    held_out_frame,
     numbered_folds,
     score_method,
 )
@@ -174,11 +173,7 @@ def run_composition_levers(*, output="outputs", quick: bool = False, only_folds=
             for condition in lever_folds.CONDITIONS:
                 for key in lever_folds.KEYS:
                     pred[lever][condition][key][test] = arrays[lever][condition][key]
-    tested = np.zeros(n, bool)
-    for _, _, test in folds:
-        tested[test] = True
-    scored = _restrict(data, tested)
-    fold_rows = _fold_rows([(train, test) for _, train, test in folds], tested)
+    tested, scored, fold_rows = held_out_frame(data, folds)
     rows = []
     for lever in levers:
         validation = {key: round(float(np.mean([i["levers"][lever][key] for i in infos])), 5)

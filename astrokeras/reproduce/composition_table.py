@@ -533,6 +533,15 @@ def numbered_folds(only_folds=None, quick: bool = False):
     return data, all_folds, used, [(k + 1, *all_folds[k]) for k in used]
 
 
+def held_out_frame(data, folds):
+    """``(tested, scored, fold_rows)`` for ``folds`` (``(number, train, test)``): which spectra some fold held out,
+    ``data`` restricted to them, and each fold's test rows among them (what :func:`score_method` reads)."""
+    tested = np.zeros(len(data), bool)
+    for _, _, test in folds:
+        tested[test] = True
+    return tested, _restrict(data, tested), _fold_rows([(train, test) for _, train, test in folds], tested)
+
+
 def _restrict(data, keep):
     """A view of ``data`` on the rows ``keep`` (the spectra some fold tested)."""
     from astrokeras.datasets.relab_composition import CompositionData
