@@ -49,6 +49,7 @@ def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
         BLEND,
         CNN,
         NET,
+        SPEX,
         format_composition_coverage,
         run_composition_coverage_table,
     )
@@ -64,13 +65,21 @@ def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
     # the windows differ for the network (its mask changes what it reads)
     assert rows[(NET, "0.45-2.45")]["subsets"]["all"]["modal_rmse"] != rows[(NET, "0.82-2.08")]["subsets"]["all"][
         "modal_rmse"]
+    # the network with SpeX-window copies answers on every window, and its choice is made on validation scores
+    assert {w for m, w in rows if m == SPEX} == set(WINDOWS)
+    lever = result["spex_lever"]
+    assert set(lever["validation"]) == set(WINDOWS) and isinstance(lever["kept"], bool)
+    assert all(0 < v[NET] < 2 and 0 < v[SPEX] < 2 for v in lever["validation"].values())
+    assert result["per_unit"][0]["spex"]["window_copies"] > 0
+    assert rows[(SPEX, "0.78-2.45")]["subsets"]["all"]["modal_rmse"] != rows[(NET, "0.78-2.45")]["subsets"]["all"][
+        "modal_rmse"]
     shares = result["per_fold"][0]["chosen_apart"]
     assert set(shares) == {"modal", "chemistry"}
     folder = tmp_path / "folds" / "composition-coverage-quick"
     saved = keras.saving.load_model(folder / "fold1-cnn.keras")     # the models are kept for later windows
     assert saved.input_shape[-1] == 201 and (folder / "fold1-net.keras").is_file()
     text = format_composition_coverage(result)
-    assert "0.78-2.45" in text and "fold 1" in text
+    assert "0.78-2.45" in text and "fold 1" in text and "SpeX-window copies, validation score" in text
     again = run_composition_coverage_table(output=tmp_path, quick=True, only_folds=(1,))   # read back, not retrained
     assert again["rows"] == result["rows"] and again["seconds"] < result["seconds"]
     assert "composition-coverage" in ALL_TABLES and "composition-coverage" in TITLES
@@ -101,3 +110,27 @@ def test_the_card_takes_per_window_the_row_of_the_model_that_answers_there(tmp_p
     (tmp_path / "tablecomposition-coverage.json").write_text(json.dumps({**table, "folds": [1, 2]}))
     assert window_metrics(tmp_path) is None            # some folds only: no card figure
     assert window_metrics(tmp_path / "absent") is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.1, 1.5))
+def test_window_copies_repeat_full_rows_with_spex_like_masks(seed, share):
+    from astrokeras.training.composition_windows import SPEX_START_UM, window_copies
+
+    grid = np.round(np.arange(0.45, 2.451, 0.01), 2)
+    rng = np.random.default_rng(seed)
+    spectra = rng.uniform(0.5, 1.5, (12, len(grid))).astype("float32")
+    masks = np.ones_like(spectra)
+    masks[:4, grid > 2.08] = 0                                   # rows already cut (NIRS copies) are not copied
+    targets = {"modal": np.arange(12 * 4, dtype="float32").reshape(12, 4)}
+    inputs, more = window_copies({"spectrum": spectra, "mask": masks}, targets, grid, share, rng)
+    added = len(inputs["mask"]) - 12
+    assert added == round(share * 8)
+    np.testing.assert_array_equal(inputs["mask"][:12], masks)
+    for row in range(12, 12 + added):
+        covered = np.flatnonzero(inputs["mask"][row])
+        assert SPEX_START_UM[0] - 0.01 <= grid[covered[0]] <= SPEX_START_UM[1] + 0.01
+        assert grid[covered[-1]] >= 2.36 and len(covered) == covered[-1] - covered[0] + 1
+        source = np.flatnonzero((spectra == inputs["spectrum"][row]).all(axis=1))
+        assert len(source) == 1 and source[0] >= 4                # a full-coverage row, its targets with it
+        np.testing.assert_array_equal(more["modal"][row], targets["modal"][source[0]])

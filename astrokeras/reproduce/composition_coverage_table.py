@@ -12,6 +12,10 @@ Protocol: the composition table's 5 folds grouped by material and the levers tab
 * their blend, ``w * network + (1 - w) * CNN`` with a share for the modal fractions and one for the chemistry chosen
   on the fold's validation split at full coverage (the shipped blend's rule), 1-sigma the network's scaled there.
 
+A second network per fold (:mod:`~astrokeras.reproduce.composition_window_folds`) differs from the first only by
+SpeX-window copies in its training spectra (:mod:`~astrokeras.training.composition_windows`); whether they are kept is
+decided on the validation splits alone (:func:`spex_decision`), and its held-out rows then say what they cost or gain.
+
 So the table says how far each model falls as the window shrinks, and whether the blend, which the shipped preset
 uses only on the full grid, would still help on a spectrum that misses an end by a few bands. One seed per model:
 the single models, not the shipped ensembles (the blend table measures those at full coverage).
@@ -33,9 +37,11 @@ import logging
 import pathlib
 import time
 
+import keras
 import numpy as np
 
 from astrokeras.reproduce import composition_coverage_folds as coverage_folds
+from astrokeras.reproduce import composition_window_folds as window_folds
 from astrokeras.reproduce.composition_blend_table import _empty, _scaled_sigma
 from astrokeras.reproduce.composition_coverage_folds import CNN_WINDOWS, WINDOWS
 from astrokeras.reproduce.composition_levers import _oc_scores
@@ -45,12 +51,16 @@ from astrokeras.reproduce.composition_table import (
     score_method,
 )
 from astrokeras.reproduce.saved_folds import folds_note, table_store
-from astrokeras.training.composition import CompositionConfig
+from astrokeras.training.composition import CompositionConfig, rmse_of
 from astrokeras.training.composition_blend import blend, choose_weights_apart
 from astrokeras.training.korda_baseline import KordaConfig
 
 log = logging.getLogger(__name__)
 NET = "CompositionNet (seed 0)"
+SPEX = "CompositionNet (seed 0) + SpeX-window copies"
+SPEX_WINDOWS = ("0.68-2.45", "0.78-2.45", "0.85-2.45")
+GUARDED = ("0.45-2.45", "0.82-2.08")
+MARGIN = 0.005
 CNN = "Korda-style CNN (seed 0), ends filled"
 BLEND = "blend, shares chosen apart on validation"
 KEYS = ("modal", "chemistry")
@@ -58,6 +68,41 @@ KEYS = ("modal", "chemistry")
 
 def _sigmas(n):
     return {"modal_sigma": np.full((n, 4), np.nan), "chemistry_sigma": np.full((n, 5), np.nan)}
+
+
+def _saved_net_on_windows(folder, number: int, data, rows) -> dict:
+    """The coverage unit's saved network of fold ``number`` on ``rows`` cut to each window."""
+    path = pathlib.Path(folder) / f"{coverage_folds.unit_name(number)}-net.keras"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the coverage table saves its networks beside its units; delete "
+                                f"{coverage_folds.unit_name(number)}.npz and .json there to train that fold again")
+    return window_folds.window_predictions(keras.saving.load_model(path), data, rows)
+
+
+def _validation_score(predicted: dict, data, rows) -> float:
+    """The composition selection score (modal OL/OPX/CPX RMSE plus chemistry RMSE, fractions) on ``rows``."""
+    return (rmse_of(predicted["modal"], data.modal[rows], [0, 1, 2])
+            + rmse_of(predicted["chemistry"], data.chemistry[rows]))
+
+
+def spex_decision(scores: list) -> dict:
+    """Whether the SpeX-window copies are kept, from the validation scores alone (``scores``: one record per fold and
+    window with the score of :data:`NET` and of :data:`SPEX`). The rule, fixed before the first run: kept when the
+    mean over folds of the score, averaged over :data:`SPEX_WINDOWS`, falls by at least :data:`MARGIN` and that of
+    each of :data:`GUARDED` (the full grid, NIRS) rises by no more than :data:`MARGIN`.
+
+    >>> rows = [{"window": w, NET: 0.20, SPEX: 0.19 if w in SPEX_WINDOWS else 0.202} for w in WINDOWS]
+    >>> d = spex_decision(rows); d["kept"], round(d["gain_spex_windows"], 3), round(d["worst_guarded_rise"], 3)
+    (True, 0.01, 0.002)
+    """
+    means = {window: {method: float(np.mean([r[method] for r in scores if r["window"] == window]))
+                      for method in (NET, SPEX)} for window in WINDOWS}
+    gain = float(np.mean([means[w][NET] - means[w][SPEX] for w in SPEX_WINDOWS]))
+    rise = float(max(means[w][SPEX] - means[w][NET] for w in GUARDED))
+    return {"validation": means, "gain_spex_windows": gain, "worst_guarded_rise": rise,
+            "kept": bool(gain >= MARGIN and rise <= MARGIN),
+            "rule": (f"kept if the mean validation score (modal RMSE + chemistry RMSE) over {', '.join(SPEX_WINDOWS)} "
+                     f"um falls by >= {MARGIN} and neither {' nor '.join(GUARDED)} um rises by more than {MARGIN}")}
 
 
 def run_composition_coverage_table(*, output="outputs", quick: bool = False, only_folds=None,
@@ -77,14 +122,26 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
     echo(f"composition coverage: {len(data)} RELAB spectra, {folds_note(used, len(all_folds))}, windows "
          f"{', '.join(WINDOWS)}; saved units: {store.folder}")
     n = len(data)
+    spex_store = table_store(output, "composition-coverage-spex",
+                             settings={"member": repr(member), "share": window_folds.SHARE, "windows": WINDOWS},
+                             module=window_folds.__name__, quick=quick)
     pred = {(model, window): {**_empty(n), **_sigmas(n)} for window in WINDOWS
-            for model in ((NET, CNN, BLEND) if window in CNN_WINDOWS else (NET,))}
-    per_fold, infos = [], []
+            for model in ((NET, SPEX, CNN, BLEND) if window in CNN_WINDOWS else (NET, SPEX))}
+    per_fold, infos, validation_scores = [], [], []
     for number, train, test in folds:
         arrays, info = store.compute(coverage_folds.unit_name(number), lambda: coverage_folds.coverage_unit(
             data, number, train, test, member, korda, folder=store.folder, log=echo))  # noqa: B023 (called at once)
-        infos.append(info)
+        spex, spex_info = spex_store.compute(window_folds.unit_name(number), lambda: window_folds.window_unit(
+            data, number, train, test, member, log=echo))  # noqa: B023 (called at once)
+        infos.append({**info, "spex": spex_info})
         validation = coverage_folds.validation_rows(data, number, train)
+        plain = _saved_net_on_windows(store.folder, number, data, validation)
+        for window in WINDOWS:
+            for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
+                pred[(SPEX, window)][key][test] = spex["net"][window][key]
+            validation_scores.append({"fold": number, "window": window,
+                                      NET: _validation_score(plain[window], data, validation),
+                                      SPEX: _validation_score(spex["validation"][window], data, validation)})
         net_val, cnn_val = arrays["validation"]["net"], arrays["validation"]["cnn"]
         shares = choose_weights_apart(net_val, cnn_val, data, validation)
         blend_val = blend(net_val, cnn_val, shares)
@@ -117,7 +174,8 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
                            " grouped by material and its validation splits; CompositionNet (the shipped recipe's "
                            "member, seed 0) and the rebuilt Korda et al. 2023 CNN (seed 0) per fold; fresh held-out "
                            "spectra cut to each window" + (" (quick: 2 folds, 2 epochs)" if quick else "")),
-              "rows": rows, "per_fold": per_fold, "per_unit": infos, "seconds": round(time.perf_counter() - start, 1)}
+              "rows": rows, "per_fold": per_fold, "per_unit": infos, "spex_lever": spex_decision(validation_scores),
+              "seconds": round(time.perf_counter() - start, 1)}
     (output / "tablecomposition-coverage.json").write_text(json.dumps(result, indent=1))
     return result
 
@@ -136,5 +194,11 @@ def format_composition_coverage(result: dict) -> str:
                      + (f"{coverage['modal']:>8.3f}" if coverage else f"{'-':>8}"))
     lines.append("blend shares chosen on each fold's validation split (modal / chemistry): " + ", ".join(
         f"fold {f['fold']} {f['chosen_apart']['modal']} / {f['chosen_apart']['chemistry']}" for f in result["per_fold"]))
+    lever = result.get("spex_lever")
+    if lever:
+        lines.append("SpeX-window copies, validation score (modal + chemistry RMSE), mean over folds, without / with: "
+                     + "; ".join(f"{w} {v[NET]:.4f} / {v[SPEX]:.4f}" for w, v in lever["validation"].items()))
+        lines.append(f"  gain on the SpeX windows {lever['gain_spex_windows']:+.4f}, worst rise on the guarded windows "
+                     f"{lever['worst_guarded_rise']:+.4f}: {'kept' if lever['kept'] else 'not kept'} ({lever['rule']})")
     lines.append(f"({result['seconds']:.0f} s)")
     return "\n".join(lines)
