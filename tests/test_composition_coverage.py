@@ -51,6 +51,7 @@ def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
         NET,
         SPEX,
         format_composition_coverage,
+        net_name,
         run_composition_coverage_table,
     )
     from astrokeras.reproduce.main_job import ALL_TABLES
@@ -71,6 +72,11 @@ def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
     assert set(lever["validation"]) == set(WINDOWS) and isinstance(lever["kept"], bool)
     assert all(0 < v[NET] < 2 and 0 < v[SPEX] < 2 for v in lever["validation"].values())
     assert result["per_unit"][0]["spex"]["window_copies"] > 0
+    # a second seed trains both networks again, paired, and the rule is also read over both seeds
+    assert {w for m, w in rows if m == net_name(1, True)} == {w for m, w in rows if m == net_name(1, False)} == set(
+        WINDOWS)
+    assert lever["seeds"] == [0, 1] and set(lever["over_seeds"]["validation"]) == set(WINDOWS)
+    assert lever["over_seeds"]["validation"]["0.78-2.45"][NET] != lever["validation"]["0.78-2.45"][NET]
     assert rows[(SPEX, "0.78-2.45")]["subsets"]["all"]["modal_rmse"] != rows[(NET, "0.78-2.45")]["subsets"]["all"][
         "modal_rmse"]
     shares = result["per_fold"][0]["chosen_apart"]
@@ -79,7 +85,7 @@ def test_quick_composition_coverage_table_on_the_real_data(mirror, tmp_path):
     saved = keras.saving.load_model(folder / "fold1-cnn.keras")     # the models are kept for later windows
     assert saved.input_shape[-1] == 201 and (folder / "fold1-net.keras").is_file()
     text = format_composition_coverage(result)
-    assert "0.78-2.45" in text and "fold 1" in text and "SpeX-window copies, validation score" in text
+    assert "0.78-2.45" in text and "fold 1" in text and "held out, modal RMSE all (pp), mean over seeds [0, 1]" in text
     again = run_composition_coverage_table(output=tmp_path, quick=True, only_folds=(1,))   # read back, not retrained
     assert again["rows"] == result["rows"] and again["seconds"] < result["seconds"]
     assert "composition-coverage" in ALL_TABLES and "composition-coverage" in TITLES

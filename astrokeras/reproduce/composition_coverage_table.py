@@ -42,6 +42,7 @@ import numpy as np
 
 from astrokeras.reproduce import composition_coverage_folds as coverage_folds
 from astrokeras.reproduce import composition_window_folds as window_folds
+from astrokeras.reproduce import composition_window_seeds as window_seeds
 from astrokeras.reproduce.composition_blend_table import _empty, _scaled_sigma
 from astrokeras.reproduce.composition_coverage_folds import CNN_WINDOWS, WINDOWS
 from astrokeras.reproduce.composition_levers import _oc_scores
@@ -58,6 +59,7 @@ from astrokeras.training.korda_baseline import KordaConfig
 log = logging.getLogger(__name__)
 NET = "CompositionNet (seed 0)"
 SPEX = "CompositionNet (seed 0) + SpeX-window copies"
+EXTRA_SEEDS = (1,)
 SPEX_WINDOWS = ("0.68-2.45", "0.78-2.45", "0.85-2.45")
 GUARDED = ("0.45-2.45", "0.82-2.08")
 MARGIN = 0.005
@@ -68,6 +70,15 @@ KEYS = ("modal", "chemistry")
 
 def _sigmas(n):
     return {"modal_sigma": np.full((n, 4), np.nan), "chemistry_sigma": np.full((n, 5), np.nan)}
+
+
+def net_name(seed: int, copies: bool) -> str:
+    """The row name of the network of ``seed``, with or without SpeX-window ``copies``.
+
+    >>> net_name(0, False) == NET, net_name(0, True) == SPEX, net_name(1, True)
+    (True, True, 'CompositionNet (seed 1) + SpeX-window copies')
+    """
+    return f"CompositionNet (seed {seed})" + (" + SpeX-window copies" if copies else "")
 
 
 def _saved_net_on_windows(folder, number: int, data, rows) -> dict:
@@ -106,9 +117,10 @@ def spex_decision(scores: list) -> dict:
 
 
 def run_composition_coverage_table(*, output="outputs", quick: bool = False, only_folds=None,
-                                   echo=log.info) -> dict:
+                                   extra_seeds=EXTRA_SEEDS, echo=log.info) -> dict:
     """The coverage table (see the module docstring), written to ``<output>/tablecomposition-coverage.json``;
-    ``quick``: 2 folds, 2 epochs (a pipeline check, not a measurement); ``only_folds``: those folds."""
+    ``quick``: 2 folds, 2 epochs (a pipeline check, not a measurement); ``only_folds``: those folds;
+    ``extra_seeds``: the seeds beyond 0 of the SpeX-window lever (both networks, paired units)."""
     start = time.perf_counter()
     output = pathlib.Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -125,8 +137,12 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
     spex_store = table_store(output, "composition-coverage-spex",
                              settings={"member": repr(member), "share": window_folds.SHARE, "windows": WINDOWS},
                              module=window_folds.__name__, quick=quick)
+    seeds_store = table_store(output, "composition-coverage-spex-seeds",
+                              settings={"member": repr(member), "share": window_folds.SHARE, "windows": WINDOWS},
+                              module=window_seeds.__name__, quick=quick)
+    nets = tuple(net_name(seed, copies) for seed in (0, *extra_seeds) for copies in (False, True))
     pred = {(model, window): {**_empty(n), **_sigmas(n)} for window in WINDOWS
-            for model in ((NET, SPEX, CNN, BLEND) if window in CNN_WINDOWS else (NET, SPEX))}
+            for model in ((*nets, CNN, BLEND) if window in CNN_WINDOWS else nets)}
     per_fold, infos, validation_scores = [], [], []
     for number, train, test in folds:
         arrays, info = store.compute(coverage_folds.unit_name(number), lambda: coverage_folds.coverage_unit(
@@ -139,7 +155,7 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
         for window in WINDOWS:
             for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
                 pred[(SPEX, window)][key][test] = spex["net"][window][key]
-            validation_scores.append({"fold": number, "window": window,
+            validation_scores.append({"fold": number, "seed": 0, "window": window,
                                       NET: _validation_score(plain[window], data, validation),
                                       SPEX: _validation_score(spex["validation"][window], data, validation)})
         net_val, cnn_val = arrays["validation"]["net"], arrays["validation"]["cnn"]
@@ -160,6 +176,19 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
                     net[f"{key}_sigma"], net_val[f"{key}_sigma"], blend_val, data, validation, key)
         echo(f"  fold {number}: blend shares chosen on validation: modal {shares['modal']}, chemistry "
              f"{shares['chemistry']}")
+    for seed in extra_seeds:
+        for number, train, test in folds:
+            pair, pair_info = seeds_store.compute(window_seeds.seed_unit_name(number, seed), lambda: (
+                window_seeds.paired_unit(data, number, train, test, seed, member, log=echo)))  # noqa: B023
+            infos.append({"extra_seed": pair_info})
+            validation = coverage_folds.validation_rows(data, number, train)
+            for window in WINDOWS:
+                for name, copies in (("plain", False), ("spex", True)):
+                    for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
+                        pred[(net_name(seed, copies), window)][key][test] = pair[name]["net"][window][key]
+                validation_scores.append({"fold": number, "seed": seed, "window": window, **{
+                    label: _validation_score(pair[name]["validation"][window], data, validation)
+                    for label, name in ((NET, "plain"), (SPEX, "spex"))}})
     tested, scored, fold_rows = held_out_frame(data, folds)
     rows = []
     for (model, window), p in pred.items():
@@ -174,7 +203,8 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
                            " grouped by material and its validation splits; CompositionNet (the shipped recipe's "
                            "member, seed 0) and the rebuilt Korda et al. 2023 CNN (seed 0) per fold; fresh held-out "
                            "spectra cut to each window" + (" (quick: 2 folds, 2 epochs)" if quick else "")),
-              "rows": rows, "per_fold": per_fold, "per_unit": infos, "spex_lever": spex_decision(validation_scores),
+              "rows": rows, "per_fold": per_fold, "per_unit": infos, "spex_lever": {**spex_decision([r for r in validation_scores if r["seed"] == 0]), "seeds": [0, *extra_seeds],
+                             "over_seeds": spex_decision(validation_scores)},
               "seconds": round(time.perf_counter() - start, 1)}
     (output / "tablecomposition-coverage.json").write_text(json.dumps(result, indent=1))
     return result
@@ -196,9 +226,19 @@ def format_composition_coverage(result: dict) -> str:
         f"fold {f['fold']} {f['chosen_apart']['modal']} / {f['chosen_apart']['chemistry']}" for f in result["per_fold"]))
     lever = result.get("spex_lever")
     if lever:
-        lines.append("SpeX-window copies, validation score (modal + chemistry RMSE), mean over folds, without / with: "
-                     + "; ".join(f"{w} {v[NET]:.4f} / {v[SPEX]:.4f}" for w, v in lever["validation"].items()))
-        lines.append(f"  gain on the SpeX windows {lever['gain_spex_windows']:+.4f}, worst rise on the guarded windows "
-                     f"{lever['worst_guarded_rise']:+.4f}: {'kept' if lever['kept'] else 'not kept'} ({lever['rule']})")
+        lines.append(f"SpeX-window copies: {lever['rule']}")
+        for label, part in (("seed 0 (the rule as fixed)", lever),
+                            (f"seeds {lever.get('seeds', [0])}", lever.get("over_seeds"))):
+            if not part:
+                continue
+            lines.append(f"  {label}, validation score (modal + chemistry RMSE), mean over folds, without / with: "
+                         + "; ".join(f"{w} {v[NET]:.4f} / {v[SPEX]:.4f}" for w, v in part["validation"].items()))
+            lines.append(f"    gain on the SpeX windows {part['gain_spex_windows']:+.4f}, worst rise on the guarded "
+                         f"windows {part['worst_guarded_rise']:+.4f}: {'kept' if part['kept'] else 'not kept'}")
+        seeds = lever.get("seeds", [0])
+        held = {(r["method"], r["window"]): r["subsets"]["all"]["modal_rmse_pp"] for r in result["rows"]}
+        lines.append(f"  held out, modal RMSE all (pp), mean over seeds {seeds}, without / with: " + "; ".join(
+            f"{w} {np.mean([held[(net_name(s, False), w)] for s in seeds]):.1f} / "
+            f"{np.mean([held[(net_name(s, True), w)] for s in seeds]):.1f}" for w in result["windows"]))
     lines.append(f"({result['seconds']:.0f} s)")
     return "\n".join(lines)
