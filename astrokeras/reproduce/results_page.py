@@ -58,7 +58,8 @@ FOLD_FOLDERS = {"coverage": ["coverage"], "coverage-training": ["coverage-traini
                 "composition-levers": ["composition-levers"],
                 "composition-ensemble": ["composition-ensemble-table", "composition-ensemble"],
                 "composition-blend": ["composition-blend", "composition-ensemble-table"],
-                "composition-coverage": ["composition-coverage", "composition-coverage-spex"],
+                "composition-coverage": ["composition-coverage", "composition-coverage-spex",
+                                         "composition-coverage-spex-seeds"],
                 "5": ["table5"], "7": ["table7"],
                 "9": ["albedo-aae-net-albedo"], "albedo-visible": ["albedo-aae-net-albedo-visible"],
                 "settings": ["tablesettings"], "8": ["table8"], "korda": ["tablekorda"], "12": ["table12"]}
