@@ -233,12 +233,12 @@ def format_composition_coverage(result: dict) -> str:
         lines.append(f"SpeX-window copies: {lever['rule']}")
         for label, part in (("seed 0 (the rule as fixed)", lever),
                             (f"seeds {lever.get('seeds', [0])}", lever.get("over_seeds"))):
-            if not part:
+            if not part or label == "seeds [0]":
                 continue
             lines.append(f"  {label}, validation score (modal + chemistry RMSE), mean over folds, without / with: "
                          + "; ".join(f"{w} {v[NET]:.4f} / {v[SPEX]:.4f}" for w, v in part["validation"].items()))
             lines.append(f"    gain on the SpeX windows {part['gain_spex_windows']:+.4f}, worst rise on the guarded "
-                         f"windows {part['worst_guarded_rise']:+.4f}: {'kept' if part['kept'] else 'not kept'}")
+                         f"windows {part['worst_guarded_rise']:+.4f}: the rule says {'keep' if part['kept'] else 'drop'}")
         seeds = lever.get("seeds", [0])
         held = {(r["method"], r["window"]): r["subsets"]["all"]["modal_rmse_pp"] for r in result["rows"]}
         lines.append(f"  held out, modal RMSE all (pp), mean over seeds {seeds}, without / with: " + "; ".join(
