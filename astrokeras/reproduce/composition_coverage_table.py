@@ -120,6 +120,18 @@ def spex_decision(scores: list) -> dict:
                      f"um falls by >= {MARGIN} and neither {' nor '.join(GUARDED)} um rises by more than {MARGIN}")}
 
 
+def _add_pair(pred: dict, scores: list, number: int, seed: int, pair: dict, data, test, validation):
+    """Write the held-out answers (fold ``number``) of ``seed``'s networks without (``pair["plain"]``) and with (``pair["spex"]``)
+    SpeX-window copies into ``pred``, and their validation scores per window into ``scores``."""
+    for window in WINDOWS:
+        for name, copies in (("plain", False), ("spex", True)):
+            for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
+                pred[(net_name(seed, copies), window)][key][test] = pair[name]["net"][window][key]
+        scores.append({"fold": number, "seed": seed, "window": window, **{
+            label: _validation_score(pair[name]["validation"][window], data, validation)
+            for label, name in ((NET, "plain"), (SPEX, "spex"))}})
+
+
 def run_composition_coverage_table(*, output="outputs", quick: bool = False, only_folds=None,
                                    extra_seeds=EXTRA_SEEDS, echo=log.info) -> dict:
     """The coverage table (see the module docstring), written to ``<output>/tablecomposition-coverage.json``;
@@ -155,21 +167,14 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
             data, number, train, test, member, log=echo))  # noqa: B023 (called at once)
         infos.append({**info, "spex": spex_info})
         validation = coverage_folds.validation_rows(data, number, train)
-        plain = _saved_net_on_windows(store.folder, number, data, validation)
-        for window in WINDOWS:
-            for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
-                pred[(SPEX, window)][key][test] = spex["net"][window][key]
-            validation_scores.append({"fold": number, "seed": 0, "window": window,
-                                      NET: _validation_score(plain[window], data, validation),
-                                      SPEX: _validation_score(spex["validation"][window], data, validation)})
+        plain = {"net": arrays["net"], "validation": _saved_net_on_windows(store.folder, number, data, validation)}
+        _add_pair(pred, validation_scores, number, 0, {"plain": plain, "spex": spex}, data, test, validation)
         net_val, cnn_val = arrays["validation"]["net"], arrays["validation"]["cnn"]
         shares = choose_weights_apart(net_val, cnn_val, data, validation)
         blend_val = blend(net_val, cnn_val, shares)
         per_fold.append({"fold": number, "chosen_apart": shares})
         for window in WINDOWS:
             net = arrays["net"][window]
-            for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
-                pred[(NET, window)][key][test] = net[key]
             if window not in CNN_WINDOWS:
                 continue
             mixed = blend(net, arrays["cnn"][window], shares)
@@ -185,14 +190,8 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
             pair, pair_info = seeds_store.compute(window_seeds.seed_unit_name(number, seed), lambda: (
                 window_seeds.paired_unit(data, number, train, test, seed, member, log=echo)))  # noqa: B023
             infos.append({"extra_seed": pair_info})
-            validation = coverage_folds.validation_rows(data, number, train)
-            for window in WINDOWS:
-                for name, copies in (("plain", False), ("spex", True)):
-                    for key in (*KEYS, "modal_sigma", "chemistry_sigma"):
-                        pred[(net_name(seed, copies), window)][key][test] = pair[name]["net"][window][key]
-                validation_scores.append({"fold": number, "seed": seed, "window": window, **{
-                    label: _validation_score(pair[name]["validation"][window], data, validation)
-                    for label, name in ((NET, "plain"), (SPEX, "spex"))}})
+            _add_pair(pred, validation_scores, number, seed, pair, data, test,
+                      coverage_folds.validation_rows(data, number, train))
     tested, scored, fold_rows = held_out_frame(data, folds)
     rows = []
     for (model, window), p in pred.items():
@@ -207,8 +206,9 @@ def run_composition_coverage_table(*, output="outputs", quick: bool = False, onl
                            " grouped by material and its validation splits; CompositionNet (the shipped recipe's "
                            "member, seed 0) and the rebuilt Korda et al. 2023 CNN (seed 0) per fold; fresh held-out "
                            "spectra cut to each window" + (" (quick: 2 folds, 2 epochs)" if quick else "")),
-              "rows": rows, "per_fold": per_fold, "per_unit": infos, "spex_lever": {**spex_decision([r for r in validation_scores if r["seed"] == 0]), "seeds": [0, *extra_seeds],
-                             "over_seeds": spex_decision(validation_scores)},
+              "rows": rows, "per_fold": per_fold, "per_unit": infos, "spex_lever": {
+                  **spex_decision([r for r in validation_scores if r["seed"] == 0]), "seeds": [0, *extra_seeds],
+                  "over_seeds": spex_decision(validation_scores)},
               "seconds": round(time.perf_counter() - start, 1)}
     (output / "tablecomposition-coverage.json").write_text(json.dumps(result, indent=1))
     return result
@@ -231,15 +231,14 @@ def format_composition_coverage(result: dict) -> str:
     lever = result.get("spex_lever")
     if lever:
         lines.append(f"SpeX-window copies: {lever['rule']}")
-        for label, part in (("seed 0 (the rule as fixed)", lever),
-                            (f"seeds {lever.get('seeds', [0])}", lever.get("over_seeds"))):
-            if not part or label == "seeds [0]":
-                continue
+        seeds = lever.get("seeds", [0])
+        parts = [("seed 0 (the rule as fixed)", lever)] + ([(f"seeds {seeds}", lever["over_seeds"])]
+                                                           if len(seeds) > 1 else [])
+        for label, part in parts:
             lines.append(f"  {label}, validation score (modal + chemistry RMSE), mean over folds, without / with: "
                          + "; ".join(f"{w} {v[NET]:.4f} / {v[SPEX]:.4f}" for w, v in part["validation"].items()))
             lines.append(f"    gain on the SpeX windows {part['gain_spex_windows']:+.4f}, worst rise on the guarded "
                          f"windows {part['worst_guarded_rise']:+.4f}: the rule says {'keep' if part['kept'] else 'drop'}")
-        seeds = lever.get("seeds", [0])
         held = {(r["method"], r["window"]): r["subsets"]["all"]["modal_rmse_pp"] for r in result["rows"]}
         lines.append(f"  held out, modal RMSE all (pp), mean over seeds {seeds}, without / with: " + "; ".join(
             f"{w} {np.mean([held[(net_name(s, False), w)] for s in seeds]):.1f} / "
